@@ -1,0 +1,117 @@
+# trivisor top-level Makefile.
+#
+#   make            build build/trivisor.elf and build/trivisor.iso
+#   make run        boot trivisor under QEMU TCG, console on this terminal
+#   make test       unit tests + default integration suite (installs deps)
+#   make test-slow  opt-in slow integration suites
+#   make deps       install the Debian packages the project needs
+#
+# Everything built goes to build/; logs of test runs to build/logs/.
+
+BUILD      := build
+CC         := gcc
+HOST_CC    := gcc
+LD         := ld
+GCC_INC    := $(shell $(CC) -print-file-name=include)
+
+WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+              -Wshadow -Wundef -fno-common
+# Public and portable headers: usable both in the hypervisor and on the host.
+PORT_INC   := -Ivmi-abi/include -Imm/include -Ihvm/include \
+              -Ibt-fallback/include -Iio-rings/include
+
+# The hypervisor: freestanding, no SSE/x87 state touched implicitly, no red
+# zone (interrupts land on the same stack).  -fpie makes all code
+# RIP-relative, so the image can live in the 0xffff8000'00000000 hole that
+# -mcmodel=kernel cannot reach; the link itself is static and not PIE.
+HV_CFLAGS  := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc \
+              -isystem $(GCC_INC) -Ihypervisor/lib/include -Ihypervisor/include \
+              $(PORT_INC) -D__TRIVISOR__ -mno-red-zone -mgeneral-regs-only \
+              -fpie -fno-stack-protector -fno-omit-frame-pointer \
+              -fno-asynchronous-unwind-tables -fcf-protection=none \
+              -include hypervisor/include/trivisor/visibility.h -MMD -MP
+HV_ASFLAGS := -D__ASSEMBLY__ -Ihypervisor/include $(PORT_INC) -g -MMD -MP
+HV_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --no-dynamic-linker \
+              --no-warn-rwx-segments \
+              -T hypervisor/arch/linker.ld
+
+# Every C and assembly file in these folders is part of the hypervisor;
+# files named *-host.c are host-only helpers and are left out.
+HV_DIRS    := hypervisor hypervisor/arch hypervisor/lib mm hvm hvm/svm hvm/vmx \
+              bt-fallback io-rings vmi-abi
+HV_CSRCS   := $(filter-out %-host.c,$(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c)))
+HV_SSRCS   := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
+HV_OBJS    := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SSRCS) $(HV_CSRCS))
+
+# Host unit tests: CUnit, AddressSanitizer and UBSan.  Each folder
+# tests/unit/NAME/ holds the test sources and a file `sources` naming the
+# portable files under test.
+HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) -Itests/unit/include \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer
+UNIT_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/unit/*/)))
+UNIT_NAMES := $(filter-out include,$(UNIT_NAMES))
+UNIT_BINS  := $(patsubst %,$(BUILD)/unit/%,$(UNIT_NAMES))
+ALL_HDRS   := $(shell find vmi-abi mm hvm bt-fallback io-rings tests/unit -name '*.h' 2>/dev/null)
+
+.PHONY: all deps run test test-unit test-integration test-slow bench clean \
+        check-headers iso
+
+all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso
+
+deps:
+	@bash tools/deps.sh
+
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
+$(BUILD)/hv/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+$(BUILD)/trivisor.elf: $(HV_OBJS) hypervisor/arch/linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+	@bash tools/check-image.sh $@
+
+$(BUILD)/trivisor.iso: $(BUILD)/trivisor.elf tools/mkiso.sh
+	bash tools/mkiso.sh -o $@ -k $< -c "$(TRIVISOR_CMDLINE)"
+
+iso: $(BUILD)/trivisor.iso
+
+-include $(HV_OBJS:.o=.d)
+
+define unit_rule
+$(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(shell cat tests/unit/$(1)/sources 2>/dev/null) $(ALL_HDRS)
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  HOSTCC  $$@")
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $$@ $$(wildcard tests/unit/$(1)/*.c) \
+		$$(shell cat tests/unit/$(1)/sources 2>/dev/null) -lcunit
+endef
+$(foreach n,$(UNIT_NAMES),$(eval $(call unit_rule,$(n))))
+
+run: deps all
+	bash tools/run-qemu.sh --iso $(BUILD)/trivisor.iso
+
+test: deps
+	$(MAKE) all $(UNIT_BINS)
+	bash tests/run-all.sh default
+
+test-unit: $(UNIT_BINS)
+	bash tests/run-all.sh unit
+
+test-integration: all
+	bash tests/run-all.sh integration
+
+test-slow: deps
+	$(MAKE) all $(UNIT_BINS)
+	bash tests/run-all.sh slow
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,23 @@
+/* The hypervisor command line (docs/cmdline.md). */
+#ifndef TRIVISOR_CMDLINE_H
+#define TRIVISOR_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hv_config {
+	uint16_t console_port; /* 0 = no console */
+	bool exit_when_done; /* end the platform run after boot + self-tests */
+	char selftests[128]; /* comma-separated names, "" = none */
+};
+
+extern struct hv_config hv_config;
+
+/*
+ * Parse the command line into hv_config (and the log level).  Unknown
+ * options and bad values are logged, naming the option and the accepted
+ * values, and otherwise ignored; returns how many were rejected.
+ */
+int cmdline_parse(const char *cmdline);
+
+#endif

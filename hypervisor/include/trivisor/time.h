@@ -1,0 +1,17 @@
+/*
+ * Time: a monotonic clock in nanoseconds since boot derived from the TSC,
+ * and the calibration that gives the TSC and LAPIC timer frequencies.
+ */
+#ifndef TRIVISOR_TIME_H
+#define TRIVISOR_TIME_H
+
+#include <stdint.h>
+
+/* Nanoseconds since time_init(); 0 before it. */
+uint64_t time_ns(void);
+void time_init(void);
+uint64_t tsc_khz(void);
+void udelay(uint64_t us);
+void mdelay(uint64_t ms);
+
+#endif
