@@ -96,8 +96,11 @@ $(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(shell cat tests/unit/$(1
 endef
 $(foreach n,$(UNIT_NAMES),$(eval $(call unit_rule,$(n))))
 
-run: deps all
-	bash tools/run-qemu.sh --iso $(BUILD)/trivisor.iso
+# The ISO for `make run` is remade every time so TRIVISOR_CMDLINE applies.
+TRIVISOR_CMDLINE ?= selftest=all
+run: deps $(BUILD)/trivisor.elf
+	bash tools/mkiso.sh -o $(BUILD)/run.iso -k $(BUILD)/trivisor.elf -c "$(TRIVISOR_CMDLINE)"
+	bash tools/run-qemu.sh --iso $(BUILD)/run.iso
 
 test: deps
 	$(MAKE) all $(UNIT_BINS)

@@ -4,6 +4,7 @@
  * output would have had.
  */
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
