@@ -68,14 +68,16 @@ case_qemu_selftest_unknown() {
 	expect 'selftest nosuch: unknown'
 }
 
-# Bochs with a VMX+EPT CPU model.
+# Bochs with a VMX+EPT CPU model and 2 CPUs (x2APIC mode).
 case_bochs_boot_vmx() {
-	run_bochs bochs_boot_vmx "selftest=all exit=done onpanic=exit" 120 corei7_skylake_x
+	run_bochs bochs_boot_vmx "selftest=all exit=done onpanic=exit" 120 corei7_skylake_x 2
 	expect_outcome pass
+	expect 'LAPIC: x2APIC mode'
+	expect 'SMP: 2 CPU\(s\) online'
 	expect 'CPU vendor GenuineIntel'
 	expect 'virtualization: VMX, VMCS rev 0x[0-9a-f]+, [0-9]+ bytes: EPT.*VPID, unrestricted guest'
 	expect 'selftest timer-oneshot: PASS'
-	expect 'selftest smpcall: PASS'
+	expect 'selftest smpcall: PASS 2 of 2 CPUs'
 }
 
 # Bochs: a deliberate #UD ends the run through the Shutdown port.
@@ -87,4 +89,22 @@ case_bochs_exception_ud() {
 
 DEFAULT_CASES+=(qemu_boot_smp qemu_boot_up qemu_boot_highmem qemu_exception_ud
 	qemu_exception_pf qemu_cmdline_errors qemu_selftest_unknown
-	bochs_boot_vmx bochs_exception_ud)
+	qemu_boot_modules bochs_boot_vmx bochs_exception_ud)
+
+# Multiboot2 modules are found, named and kept away from the allocator.
+case_qemu_boot_modules() {
+	local mod=$ROOT/build/iso/test-module.bin
+	mkdir -p "$(dirname "$mod")"
+	head -c 300000 /dev/urandom >"$mod"
+	LOG=$LOGDIR/qemu_boot_modules.log
+	local iso
+	iso=$(make_iso qemu_boot_modules "selftest=frames exit=done onpanic=exit" "$mod") ||
+		{ fail "could not make the ISO"; return 0; }
+	set +e
+	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout 60 >/dev/null 2>&1
+	local status=$?
+	set -e
+	[ "$status" = 33 ] || fail "exit status $status, expected 33 (pass)"
+	expect 'module 0: \[[0-9a-f]{8} - [0-9a-f]{8}\) 292 KiB "test-module.bin"'
+	expect 'selftest frames: PASS'
+}
