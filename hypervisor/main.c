@@ -23,6 +23,9 @@
 #include <trivisor/init.h>
 #include <trivisor/cpu.h>
 #include <hvm/caps.h>
+#include <hvm/hvm.h>
+#include <trivisor/domain.h>
+#include <trivisor/sched.h>
 
 
 struct hvm_caps hvm_caps;
@@ -58,6 +61,39 @@ static void report_virt_hardware(void)
 	why = hvm_caps_unusable_reason(&hvm_caps);
 	if (why)
 		log_warn("hardware containers unavailable: %s", why);
+}
+
+static void enable_on_cpu(void *arg)
+{
+	int *failed = arg;
+
+	if (hvm_ops.cpu_enable())
+		__atomic_fetch_add(failed, 1, __ATOMIC_RELAXED);
+}
+
+/* Pick the backend and switch it on on every CPU. */
+static void start_hvm(void)
+{
+	int failed = 0, ret;
+
+	sched_init();
+	ret = hvm_backend_init();
+	if (ret) {
+		log_warn("hv container unavailable (%d): no usable VT-x/AMD-V "
+			 "backend", ret);
+		return;
+	}
+	for (unsigned int cpu = 0; cpu < nr_cpus; cpu++)
+		if (percpu[cpu].online)
+			smp_call_on(cpu, enable_on_cpu, &failed, true);
+	if (failed) {
+		log_err("%s could not be enabled on %d CPU(s)", hvm_ops.name,
+			failed);
+		hvm_available = false;
+		return;
+	}
+	log_info("hv container: %s backend enabled on %u CPU(s)",
+		 hvm_ops.name, smp_online_count());
 }
 
 __attribute__((noreturn)) void cpu_idle_loop(void)
@@ -111,7 +147,9 @@ void hv_start(uint32_t magic, uint32_t mbi_pa)
 		 hv_frames_free() >> 8);
 
 	st = selftest_run(hv_config.selftests);
-	if (hv_config.exit_when_done)
+	start_hvm();
+	st += domains_boot_create();
+	if (hv_config.exit_when_done && (st || domains_alive() == 0))
 		platform_exit(st == 0);
-	cpu_idle_loop();
+	sched_loop();
 }

@@ -17,6 +17,7 @@
 #include <trivisor/panic.h>
 #include <trivisor/spinlock.h>
 #include <trivisor/init.h>
+#include <trivisor/domain.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -85,7 +86,7 @@ void ap_entry(unsigned int cpu)
 	__atomic_store_n(&pc->online, true, __ATOMIC_RELEASE);
 	log_info("CPU %u online (APIC id %u)", cpu, pc->apic_id);
 	irq_enable();
-	cpu_idle_loop();
+	sched_loop();
 }
 
 static void write_tramp(const char *field, uint64_t v)

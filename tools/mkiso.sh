@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make a GRUB ISO that boots the hypervisor with multiboot2.
-#   mkiso.sh -o OUT.iso -k trivisor.elf [-c "command line"] [-m FILE [-m FILE ...]]
-# Each -m FILE becomes a multiboot2 module named by its file name (the
-# hypervisor sees the name as the module's command line).
+#   mkiso.sh -o OUT.iso -k trivisor.elf [-c "command line"] [-m FILE[=STRING]]...
+# Each -m FILE becomes a multiboot2 module; its string (what the hypervisor
+# sees as the module's command line) is STRING, or the file name.  Domain
+# kernels use "kernel NAME [memory=MiB] [vcpus=N] ..." (docs/domains.md).
 set -euo pipefail
 out= kernel= cmdline= mods=()
 while getopts "o:k:c:m:" opt; do
@@ -26,10 +27,14 @@ cp "$kernel" "$stage/boot/trivisor.elf"
 	echo "set default=0"
 	echo "menuentry \"trivisor\" {"
 	echo "	multiboot2 /boot/trivisor.elf $cmdline"
+	i=0
 	for m in "${mods[@]}"; do
-		base=$(basename "$m")
-		cp "$m" "$stage/mod/$base"
-		echo "	module2 /mod/$base $base"
+		file=${m%%=*}
+		str=$(basename "$file")
+		[ "$file" != "$m" ] && str=${m#*=}
+		i=$((i + 1))
+		cp "$file" "$stage/mod/$i"
+		echo "	module2 /mod/$i $str"
 	done
 	echo "	boot"
 	echo "}"

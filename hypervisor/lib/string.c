@@ -93,3 +93,12 @@ char *strchr(const char *s, int c)
 			return NULL;
 	}
 }
+
+size_t strcspn(const char *s, const char *reject)
+{
+	size_t n = 0;
+
+	while (s[n] && !strchr(reject, s[n]))
+		n++;
+	return n;
+}

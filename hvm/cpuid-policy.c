@@ -1,0 +1,118 @@
+/*
+ * CPUID policy for hv guests.  Bits are whitelisted, not blacklisted, so a
+ * newer host CPU never leaks a feature trivisor does not handle (XSAVE
+ * state, MCE MSRs, performance counters, nested virtualization, ...).
+ * Leaf numbers and bits: Intel SDM vol. 2A "CPUID"; AMD APM vol. 3,
+ * appendix E.
+ */
+#include <hvm/cpuid-policy.h>
+#include <vmi/version.h>
+#include <string.h>
+
+#define BIT(n) (1u << (n))
+
+/* Leaf 1 EDX: FPU VME DE PSE TSC MSR PAE CX8 APIC SEP PGE CMOV PAT PSE36
+ * CLFSH MMX FXSR SSE SSE2 HTT.  MCE/MCA/MTRR/DS/ACPI/TM/PBE are left out:
+ * their MSRs are not emulated. */
+#define L1_EDX                                                               \
+	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |      \
+	 BIT(8) | BIT(9) | BIT(11) | BIT(13) | BIT(15) | BIT(16) | BIT(17) |  \
+	 BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26) | BIT(28))
+/* Leaf 1 ECX: SSE3 PCLMUL SSSE3 FMA? no (VEX needs XSAVE) CX16 SSE4.1
+ * SSE4.2 MOVBE POPCNT AES RDRAND. */
+#define L1_ECX                                                               \
+	(BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(19) | BIT(20) | BIT(22) |  \
+	 BIT(23) | BIT(25) | BIT(30))
+/* Leaf 7.0 EBX: FSGSBASE BMI1 SMEP BMI2 ERMS ADX SMAP CLFLUSHOPT. */
+#define L7_EBX                                                               \
+	(BIT(0) | BIT(3) | BIT(7) | BIT(8) | BIT(9) | BIT(19) | BIT(20) |    \
+	 BIT(23))
+/* 0x80000001 ECX: LAHF CmpLegacy ABM SSE4A MisAlignSse 3DNowPrefetch. */
+#define E1_ECX (BIT(0) | BIT(1) | BIT(5) | BIT(6) | BIT(7) | BIT(8))
+/* 0x80000001 EDX: the leaf-1 subset AMD repeats, SYSCALL NX MMXExt
+ * Page1GB LM 3DNowExt 3DNow.  RDTSCP is intercepted and refused. */
+#define E1_EDX                                                               \
+	((L1_EDX & ~(BIT(28) | BIT(19) | BIT(25) | BIT(26))) | BIT(11) |     \
+	 BIT(20) | BIT(22) | BIT(26) | BIT(29) | BIT(30) | BIT(31))
+
+void hvm_cpuid_policy(const struct hvm_cpu_io *host,
+		      const struct cpuid_guest *g, uint32_t leaf,
+		      uint32_t subleaf, uint32_t out[4])
+{
+	uint32_t h[4], max;
+
+	memset(out, 0, 16);
+	if (leaf >= VMI_CPUID_BASE && leaf < VMI_CPUID_BASE + 0x100) {
+		switch (leaf - VMI_CPUID_BASE) {
+		case 0:
+			out[0] = VMI_CPUID_BASE + 0x10;
+			out[1] = VMI_SIGNATURE_EBX;
+			out[2] = VMI_SIGNATURE_ECX;
+			out[3] = VMI_SIGNATURE_EDX;
+			break;
+		case 1:
+			out[0] = (VMI_ABI_MAJOR << 16) | VMI_ABI_MINOR;
+			break;
+		case 0x10: /* TSC and LAPIC timer frequencies in kHz */
+			out[0] = g->tsc_khz;
+			out[1] = g->apic_bus_khz;
+			break;
+		}
+		return;
+	}
+
+	host->cpuid(host->ctx, leaf & 0x80000000u, 0, h);
+	max = h[0];
+	if (leaf > max || (leaf < 0x80000000u && leaf > 0xd) ||
+	    (leaf >= 0x80000000u && leaf > 0x80000008u))
+		return;
+	host->cpuid(host->ctx, leaf, subleaf, h);
+
+	switch (leaf) {
+	case 0:
+		out[0] = max < 0xd ? max : 0xd;
+		out[1] = h[1], out[2] = h[2], out[3] = h[3];
+		break;
+	case 1:
+		out[0] = h[0];
+		/* EBX: initial APIC id, logical processor count, CLFLUSH. */
+		out[1] = (h[1] & 0xff00u) | ((uint32_t)g->vcpu_id << 24) |
+			 ((g->nr_vcpus & 0xffu) << 16);
+		out[2] = (h[2] & L1_ECX) | BIT(31) /* hypervisor */;
+		if (g->x2apic)
+			out[2] |= BIT(21);
+		if (g->tsc_deadline)
+			out[2] |= BIT(24);
+		out[3] = h[3] & L1_EDX;
+		break;
+	case 7:
+		if (subleaf == 0)
+			out[1] = h[1] & L7_EBX;
+		break;
+	case 0x80000000u:
+		out[0] = max < 0x80000008u ? max : 0x80000008u;
+		out[1] = h[1], out[2] = h[2], out[3] = h[3];
+		break;
+	case 0x80000001u:
+		out[0] = h[0];
+		out[2] = h[2] & E1_ECX;
+		out[3] = h[3] & E1_EDX;
+		break;
+	case 0x80000002u:
+	case 0x80000003u:
+	case 0x80000004u:
+	case 0x80000005u:
+	case 0x80000006u:
+		memcpy(out, h, 16); /* brand string, caches */
+		break;
+	case 0x80000007u:
+		out[3] = h[3] & BIT(8); /* invariant TSC, if the host has it */
+		break;
+	case 0x80000008u:
+		out[0] = h[0] & 0xffffu; /* physical/virtual address sizes */
+		out[2] = (g->nr_vcpus - 1) & 0xffu;
+		break;
+	default:
+		break; /* 2-6, 8-0xd: nothing offered */
+	}
+}

@@ -1,0 +1,25 @@
+/* Running hv vCPUs (hvm/run.c, hvm/msr.c, hvm/mmio.c). */
+#ifndef HVM_RUN_H
+#define HVM_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+#define HVM_RUN_YIELD 0 /* runnable: slice over or kicked */
+#define HVM_RUN_BLOCKED 1 /* HLT or waiting for SIPI */
+#define HVM_RUN_STOPPED 2 /* domain no longer running */
+
+int hvm_vcpu_run(struct vcpu *v);
+
+/* MSR policy: 0 handled (*val for reads), negative = #GP. */
+int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
+
+/* Forget which unknown MSRs a domain slot has been told about. */
+void hvm_msr_forget(unsigned int domid);
+
+/* Emulate the instruction that faulted on MMIO at @gpa. */
+void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * MSR policy for hv guests.  The guest owns the MSRs that VMLOAD/VMSAVE
+ * switch (the backend passes them through) and EFER/PAT (in the VMCB);
+ * the platform owns the APIC MSRs; this file answers the few others a
+ * guest kernel reads, and raises #GP for everything else, as a CPU
+ * without that MSR would.  Each unknown MSR is logged once per domain.
+ */
+#include <hvm/run.h>
+#include <hvm/platform.h>
+#include <trivisor/domain.h>
+#include <trivisor/cpu.h>
+#include <trivisor/log.h>
+
+#define MSR_TSC 0x10
+#define MSR_PLATFORM_ID 0x17
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_BIOS_SIGN_ID 0x8b /* microcode revision */
+#define MSR_MISC_ENABLE 0x1a0
+
+struct msr_seen {
+	uint32_t msr[32];
+	unsigned int nr;
+};
+
+static struct msr_seen seen[MAX_DOMAINS];
+
+static void log_once(struct vcpu *v, uint32_t msr, bool write)
+{
+	struct msr_seen *s = &seen[v->dom->id];
+
+	for (unsigned int i = 0; i < s->nr; i++)
+		if (s->msr[i] == msr)
+			return;
+	if (s->nr < 32)
+		s->msr[s->nr++] = msr;
+	log_dom(LOG_INFO, v->dom, "%s of unknown MSR %#x at rip %#lx: #GP",
+		write ? "wrmsr" : "rdmsr", msr, v->regs.rip);
+}
+
+int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	int ret = hvm_platform_msr(v, msr, write, val);
+
+	if (ret)
+		return ret < 0 ? ret : 0;
+	switch (msr) {
+	case MSR_TSC:
+		if (write)
+			return 0; /* the guest TSC is the host's: ignored */
+		*val = rdtsc();
+		return 0;
+	case MSR_PLATFORM_ID:
+	case MSR_BIOS_SIGN_ID:
+		if (!write)
+			*val = 0;
+		return 0;
+	case MSR_FEATURE_CONTROL:
+		if (write)
+			break;
+		*val = 1; /* locked, VMX off: no nested VT-x */
+		return 0;
+	case MSR_MISC_ENABLE:
+		if (write)
+			return 0;
+		*val = 1; /* fast strings */
+		return 0;
+	default:
+		break;
+	}
+	log_once(v, msr, write);
+	return -1;
+}
+
+void hvm_msr_forget(unsigned int domid)
+{
+	if (domid < MAX_DOMAINS)
+		seen[domid].nr = 0;
+}

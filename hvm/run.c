@@ -1,0 +1,221 @@
+/*
+ * The vendor-neutral half of running an hv vCPU: inject what is due,
+ * enter the guest through the backend, act on the exit.  One call of
+ * hvm_vcpu_run() runs until the vCPU blocks, its domain stops, it is
+ * kicked or its time slice ends, so the scheduler can look elsewhere.
+ */
+#include <hvm/hvm.h>
+#include <hvm/platform.h>
+#include <hvm/cpuid-policy.h>
+#include <hvm/run.h>
+#include <trivisor/domain.h>
+#include <trivisor/cpu.h>
+#include <trivisor/log.h>
+#include <trivisor/time.h>
+#include <trivisor/sched.h>
+#include <vmi/errno.h>
+#include <string.h>
+
+#define SLICE_NS 10000000ul /* 10 ms */
+
+static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	struct cpuid_regs r;
+
+	(void)ctx;
+	cpuid_count(leaf, sub, &r);
+	out[0] = r.eax;
+	out[1] = r.ebx;
+	out[2] = r.ecx;
+	out[3] = r.edx;
+}
+
+static void do_cpuid(struct vcpu *v)
+{
+	static const struct hvm_cpu_io io = { NULL, host_cpuid, NULL };
+	struct cpuid_guest g = {
+		.vcpu_id = v->id,
+		.nr_vcpus = v->dom->nr_vcpus,
+		.x2apic = hvm_platform_x2apic(),
+		.tsc_deadline = hvm_platform_tsc_deadline(),
+		.tsc_khz = (uint32_t)tsc_khz(),
+		.apic_bus_khz = hvm_platform_apic_bus_khz(),
+	};
+	uint32_t out[4];
+
+	hvm_cpuid_policy(&io, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
+			 out);
+	v->regs.rax = out[0];
+	v->regs.rbx = out[1];
+	v->regs.rcx = out[2];
+	v->regs.rdx = out[3];
+}
+
+static void inject_gp(struct vcpu *v)
+{
+	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+}
+
+static void do_msr(struct vcpu *v, const struct hvm_exit *x)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	int ret = hvm_msr(v, x->msr.index, x->msr.write, &val);
+
+	if (ret < 0) {
+		inject_gp(v);
+		return; /* a faulting instruction does not retire */
+	}
+	if (!x->msr.write) {
+		v->regs.rax = (uint32_t)val;
+		v->regs.rdx = val >> 32;
+	}
+	hvm_ops.skip_insn(v, x->insn_len);
+}
+
+static void do_io(struct vcpu *v, const struct hvm_exit *x)
+{
+	uint32_t val, mask = x->io.size == 4 ? 0xffffffffu
+					     : (1u << (8 * x->io.size)) - 1;
+
+	if (x->io.string) {
+		/* INS/OUTS: nothing on this platform needs them yet. */
+		domain_crash(v->dom, "string port I/O (%s port %#x) is not "
+			     "emulated", x->io.in ? "ins" : "outs", x->io.port);
+		return;
+	}
+	val = (uint32_t)v->regs.rax & mask;
+	hvm_platform_pio(v, x->io.port, x->io.size, x->io.in, &val);
+	if (x->io.in)
+		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (val & mask);
+	hvm_ops.skip_insn(v, x->insn_len);
+}
+
+static void do_npf(struct vcpu *v, const struct hvm_exit *x)
+{
+	if (hvm_platform_is_mmio(v->dom, x->npf.gpa)) {
+		hvm_emulate_mmio(v, x->npf.gpa);
+		return;
+	}
+	domain_crash(v->dom, "%s of guest-physical %#lx at rip %#lx: outside "
+		     "the domain's memory",
+		     x->npf.fetch ? "fetch" : x->npf.write ? "write" : "read",
+		     x->npf.gpa, v->regs.rip);
+}
+
+/* Deliver the highest pending interrupt, or ask for a window. */
+static void deliver_interrupts(struct vcpu *v)
+{
+	bool nmi = false;
+	int vec;
+
+	if (hvm_ops.event_pending(v))
+		return;
+	vec = hvm_platform_pending(v, &nmi);
+	if (nmi) {
+		hvm_ops.inject_event(v, HVM_EVENT_NMI, 2, false, 0);
+		return;
+	}
+	if (vec < 0) {
+		hvm_ops.set_intr_window(v, false);
+		return;
+	}
+	if (hvm_ops.intr_allowed(v)) {
+		hvm_platform_ack(v, vec);
+		hvm_ops.inject_event(v, HVM_EVENT_EXTINT, (uint8_t)vec, false, 0);
+		hvm_ops.set_intr_window(v, false);
+	} else {
+		hvm_ops.set_intr_window(v, true);
+	}
+}
+
+int hvm_vcpu_run(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	uint64_t start = time_ns();
+	struct hvm_exit x;
+
+	for (;;) {
+		uint64_t now = time_ns(), deadline;
+
+		if (d->state != DOM_RUNNING)
+			return HVM_RUN_STOPPED;
+		if (v->state == VCPU_WAIT_SIPI) {
+			uint8_t vec;
+
+			if (!hvm_platform_take_sipi(v, &vec))
+				return HVM_RUN_BLOCKED;
+			hvm_ops.vcpu_start_ap(v, vec);
+			v->state = VCPU_RUNNABLE;
+		}
+		v->kicked = false;
+		deadline = hvm_platform_tick(v, now);
+		deliver_interrupts(v);
+		/* Exit in time for the next device event or the slice end. */
+		sched_arm_timer(deadline < start + SLICE_NS ? deadline
+							    : start + SLICE_NS);
+
+		hvm_ops.vcpu_enter(v, &x);
+		v->exits[x.reason]++;
+
+		switch (x.reason) {
+		case HVM_EXIT_NONE:
+		case HVM_EXIT_EXTINT:
+		case HVM_EXIT_NMI:
+		case HVM_EXIT_INTR_WINDOW:
+			break;
+		case HVM_EXIT_PAUSE:
+			hvm_ops.skip_insn(v, x.insn_len);
+			return HVM_RUN_YIELD;
+		case HVM_EXIT_CPUID:
+			do_cpuid(v);
+			hvm_ops.skip_insn(v, x.insn_len);
+			break;
+		case HVM_EXIT_MSR:
+			do_msr(v, &x);
+			break;
+		case HVM_EXIT_IO:
+			do_io(v, &x);
+			break;
+		case HVM_EXIT_HLT:
+			hvm_ops.skip_insn(v, x.insn_len);
+			if (!hvm_platform_wake(v)) {
+				v->state = VCPU_BLOCKED;
+				return HVM_RUN_BLOCKED;
+			}
+			break;
+		case HVM_EXIT_NPF:
+			do_npf(v, &x);
+			break;
+		case HVM_EXIT_VMCALL:
+			/* No VMI calls in a plain hv domain. */
+			v->regs.rax = (uint64_t)-VMI_ENOSYS;
+			hvm_ops.skip_insn(v, x.insn_len);
+			break;
+		case HVM_EXIT_SHUTDOWN:
+			domain_end(d, DOM_END_CRASH, -1,
+				   "triple fault (shutdown)");
+			log_dom(LOG_ERR, d, "vCPU %u triple-faulted at rip %#lx",
+				v->id, v->regs.rip);
+			if (hvm_ops.dump)
+				hvm_ops.dump(v);
+			break;
+		case HVM_EXIT_ENTRY_FAILED:
+			log_dom(LOG_ERR, d, "vCPU %u: the CPU refused the guest "
+				"state (VMEXIT_INVALID)", v->id);
+			if (hvm_ops.dump)
+				hvm_ops.dump(v);
+			domain_crash(d, "invalid guest state on entry");
+			break;
+		default:
+			log_dom(LOG_ERR, d, "vCPU %u: exit %s (code %#lx, info "
+				"%#lx %#lx)", v->id, hvm_exit_name(x.reason),
+				x.raw, x.raw_info.info1, x.raw_info.info2);
+			if (hvm_ops.dump)
+				hvm_ops.dump(v);
+			domain_crash(d, "unhandled exit %#lx", x.raw);
+			break;
+		}
+		if (v->kicked || time_ns() - start > SLICE_NS)
+			return HVM_RUN_YIELD;
+	}
+}

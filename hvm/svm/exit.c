@@ -1,0 +1,176 @@
+/*
+ * Turning a #VMEXIT into struct hvm_exit (AMD APM vol. 2, 15.6 and
+ * appendix C).  Exits that need no vendor-neutral decision (reflecting
+ * #DB/#AC, refusing SVM instructions, EFER and PAT accesses) are handled
+ * here and reported as HVM_EXIT_NONE.
+ */
+#include "svm.h"
+#include <trivisor/cpu.h>
+#include <trivisor/log.h>
+#include <string.h>
+
+#define MSR_EFER_NUM 0xc0000080
+#define MSR_PAT_NUM 0x277
+
+static void inject_ud(struct vcpu *v)
+{
+	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
+}
+
+/* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
+ * is hidden from the guest, which sees no SVM (15.5.1 consistency). */
+static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	const uint64_t efer_ok = EFER_SCE | EFER_LME | (1u << 10) /* LMA */ |
+				 EFER_NXE;
+
+	if (msr == MSR_EFER_NUM) {
+		if (!write) {
+			val = vmcb->save.efer & ~(uint64_t)EFER_SVME;
+		} else if (val & ~efer_ok) {
+			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+			return true;
+		} else {
+			/* LMA is read-only: the CPU sets it when paging turns
+			 * on with LME (APM vol. 2, 14.6.1). */
+			vmcb->save.efer = (val & ~(1ull << 10)) |
+					  (vmcb->save.efer & (1ull << 10)) |
+					  EFER_SVME;
+		}
+	} else if (msr == MSR_PAT_NUM) {
+		if (!write)
+			val = vmcb->save.g_pat;
+		else
+			vmcb->save.g_pat = val;
+	} else {
+		return false;
+	}
+	if (!write) {
+		v->regs.rax = (uint32_t)val;
+		v->regs.rdx = val >> 32;
+	}
+	hvm_ops.skip_insn(v, 2);
+	return true;
+}
+
+void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+	uint64_t code = vmcb->ctl.exit_code;
+	uint64_t i1 = vmcb->ctl.exit_info1, i2 = vmcb->ctl.exit_info2;
+
+	memset(x, 0, sizeof(*x));
+	x->raw = code;
+	x->raw_info.info1 = i1;
+	x->raw_info.info2 = i2;
+
+	/* An event cut short by the exit is delivered again (15.7.2). */
+	if (vmcb->ctl.exit_int_info & EVTINJ_VALID)
+		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
+	else
+		vmcb->ctl.event_inj = 0;
+
+	switch (code) {
+	case VMEXIT_INTR:
+	case VMEXIT_SMI:
+	case VMEXIT_INIT:
+		x->reason = HVM_EXIT_EXTINT;
+		break;
+	case VMEXIT_NMI:
+		x->reason = HVM_EXIT_NMI;
+		break;
+	case VMEXIT_VINTR:
+		x->reason = HVM_EXIT_INTR_WINDOW;
+		break;
+	case VMEXIT_CPUID:
+		x->reason = HVM_EXIT_CPUID;
+		x->insn_len = 2;
+		break;
+	case VMEXIT_HLT:
+		x->reason = HVM_EXIT_HLT;
+		x->insn_len = 1;
+		break;
+	case VMEXIT_PAUSE:
+		x->reason = HVM_EXIT_PAUSE;
+		x->insn_len = 2;
+		break;
+	case VMEXIT_INVD:
+		/* Caches are the host's: treat as a no-op. */
+		hvm_ops.skip_insn(v, 2);
+		x->reason = HVM_EXIT_NONE;
+		break;
+	case VMEXIT_IOIO:
+		/* EXITINFO1 (15.10.2): type, STR, REP, size, port; EXITINFO2
+		 * is the next RIP even without next-RIP save. */
+		x->reason = HVM_EXIT_IO;
+		x->io.in = i1 & 1;
+		x->io.string = i1 & (1u << 2);
+		x->io.rep = i1 & (1u << 3);
+		x->io.size = (i1 & (1u << 4)) ? 1 : (i1 & (1u << 5)) ? 2 : 4;
+		x->io.port = (uint16_t)(i1 >> 16);
+		x->insn_len = (uint8_t)(i2 - vmcb->save.rip);
+		break;
+	case VMEXIT_MSR:
+		if (vmcb_msr(v, (uint32_t)v->regs.rcx, i1 & 1)) {
+			x->reason = HVM_EXIT_NONE;
+			break;
+		}
+		x->reason = HVM_EXIT_MSR;
+		x->msr.index = (uint32_t)v->regs.rcx;
+		x->msr.write = i1 & 1;
+		x->insn_len = 2;
+		break;
+	case VMEXIT_NPF:
+		/* EXITINFO1 is a page-fault error code, EXITINFO2 the GPA
+		 * (15.25.6). */
+		x->reason = HVM_EXIT_NPF;
+		x->npf.gpa = i2;
+		x->npf.present = i1 & 1;
+		x->npf.write = i1 & 2;
+		x->npf.fetch = i1 & 16;
+		break;
+	case VMEXIT_VMMCALL:
+		x->reason = HVM_EXIT_VMCALL;
+		x->insn_len = 3;
+		break;
+	case VMEXIT_SHUTDOWN:
+		x->reason = HVM_EXIT_SHUTDOWN;
+		break;
+	case VMEXIT_EXCP_BASE + 1: /* #DB */
+	case VMEXIT_EXCP_BASE + 17: /* #AC */
+		/* Intercepted only so a guest cannot wedge the CPU in an
+		 * endless exception delivery loop; give them back. */
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION,
+				     (uint8_t)(code - VMEXIT_EXCP_BASE),
+				     code == VMEXIT_EXCP_BASE + 17, (uint32_t)i1);
+		x->reason = HVM_EXIT_NONE;
+		break;
+	case VMEXIT_EXCP_BASE + 18:
+		x->reason = HVM_EXIT_EXCEPTION;
+		x->exc.vector = 18;
+		break;
+	case VMEXIT_VMRUN:
+	case VMEXIT_VMLOAD:
+	case VMEXIT_VMSAVE:
+	case VMEXIT_STGI:
+	case VMEXIT_CLGI:
+	case VMEXIT_SKINIT:
+	case VMEXIT_INVLPGA:
+	case VMEXIT_MONITOR:
+	case VMEXIT_MWAIT:
+	case VMEXIT_XSETBV:
+	case VMEXIT_RDTSCP:
+		/* Not offered in CPUID: #UD, as on a CPU without them. */
+		inject_ud(v);
+		x->reason = HVM_EXIT_NONE;
+		break;
+	case VMEXIT_INVALID:
+		x->reason = HVM_EXIT_ENTRY_FAILED;
+		break;
+	default:
+		x->reason = HVM_EXIT_UNHANDLED;
+		break;
+	}
+}

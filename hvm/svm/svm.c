@@ -1,0 +1,403 @@
+/*
+ * The AMD-V backend (AMD APM vol. 2, chapter 15 "Secure Virtual Machine").
+ *
+ * Per physical CPU: EFER.SVME and a host save area (VM_HSAVE_PA, 15.30.4)
+ * plus a page for the host state VMSAVE keeps.  Per vCPU: a VMCB, an I/O
+ * permission map and an MSR permission map (15.10, 15.11).  Every port
+ * and every MSR is intercepted except the ones VMLOAD/VMSAVE switch
+ * anyway (FS/GS/KernelGS base, SYSCALL and SYSENTER MSRs), which the guest
+ * owns outright.  Nested paging is always on (15.25).
+ */
+#include "svm.h"
+#include <trivisor/cpu.h>
+#include <trivisor/memory.h>
+#include <trivisor/layout.h>
+#include <trivisor/percpu.h>
+#include <trivisor/log.h>
+#include <trivisor/panic.h>
+#include <trivisor/time.h>
+#include <hvm/loader.h>
+#include <vmi/errno.h>
+#include <string.h>
+
+#define MSR_VM_CR 0xc0010114
+#define MSR_VM_HSAVE_PA 0xc0010117
+
+static uint64_t hsave_pa[MAX_CPUS];
+static uint64_t host_vmsave_pa[MAX_CPUS];
+static uint32_t nr_asids;
+
+static void clgi(void)
+{
+	asm volatile("clgi" ::: "memory");
+}
+
+static void stgi(void)
+{
+	asm volatile("stgi" ::: "memory");
+}
+
+static int svm_cpu_enable(void)
+{
+	unsigned int cpu = this_cpu_id();
+	uint64_t mfn;
+
+	if (rdmsr(MSR_VM_CR) & (1u << 4))
+		return -VMI_EPERM; /* SVMDIS */
+	if (!hsave_pa[cpu]) {
+		if (hv_frame_alloc(0, FRAME_OWNER_HYPERVISOR, &mfn))
+			return -VMI_ENOMEM;
+		hsave_pa[cpu] = mfn << PAGE_SHIFT;
+		if (hv_frame_alloc(0, FRAME_OWNER_HYPERVISOR, &mfn))
+			return -VMI_ENOMEM;
+		host_vmsave_pa[cpu] = mfn << PAGE_SHIFT;
+		memset(pa_to_va(hsave_pa[cpu]), 0, PAGE_SIZE);
+		memset(pa_to_va(host_vmsave_pa[cpu]), 0, PAGE_SIZE);
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
+	return 0;
+}
+
+static void *alloc_pages(unsigned int order, uint64_t *pa, int fill)
+{
+	uint64_t mfn;
+
+	if (hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn))
+		return NULL;
+	*pa = mfn << PAGE_SHIFT;
+	memset(pa_to_va(*pa), fill, PAGE_SIZE << order);
+	return pa_to_va(*pa);
+}
+
+/*
+ * MSR permission map (APM 15.11): 2 bits per MSR (read, write) in three
+ * 2 KiB vectors for 0-0x1fff, 0xc0000000-0xc0001fff, 0xc0010000-0xc0011fff.
+ */
+static void msrpm_allow(uint8_t *pm, uint32_t msr)
+{
+	uint32_t base, idx;
+
+	if (msr < 0x2000)
+		base = 0, idx = msr;
+	else if (msr - 0xc0000000u < 0x2000)
+		base = 0x800, idx = msr - 0xc0000000u;
+	else if (msr - 0xc0010000u < 0x2000)
+		base = 0x1000, idx = msr - 0xc0010000u;
+	else
+		return;
+	pm[base + idx / 4] &= (uint8_t)~(3u << ((idx % 4) * 2));
+}
+
+static void set_seg(struct vmcb_seg *s, const struct guest_seg *g)
+{
+	s->sel = g->sel;
+	s->attr = g->attr;
+	s->limit = g->limit;
+	s->base = g->base;
+}
+
+static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
+{
+	struct svm_vcpu *s;
+	struct vmcb *vmcb;
+	uint64_t pa;
+	uint8_t *msrpm;
+	static const uint32_t owned_msrs[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,
+		MSR_LSTAR, 0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */,
+		0x174, 0x175, 0x176 /* SYSENTER_CS/ESP/EIP */,
+	};
+
+	BUILD_BUG_ON(sizeof(struct svm_vcpu) > PAGE_SIZE);
+	s = alloc_pages(0, &pa, 0);
+	if (!s)
+		return -VMI_ENOMEM;
+	v->vendor = s;
+	s->vmcb = alloc_pages(0, &s->vmcb_pa, 0);
+	s->iopm = alloc_pages(2, &s->iopm_pa, 0xff);
+	msrpm = alloc_pages(1, &s->msrpm_pa, 0xff);
+	if (!s->vmcb || !s->iopm || !msrpm)
+		return -VMI_ENOMEM; /* svm_vcpu_destroy() frees what exists */
+	s->msrpm = msrpm;
+	for (unsigned int i = 0; i < sizeof(owned_msrs) / sizeof(owned_msrs[0]);
+	     i++)
+		msrpm_allow(msrpm, owned_msrs[i]);
+
+	vmcb = s->vmcb;
+	vmcb->ctl.intercept_exc = (1u << 1) | (1u << 17) | (1u << 18);
+	vmcb->ctl.intercept1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
+			       INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
+			       INTERCEPT_HLT | INTERCEPT_INVLPGA |
+			       INTERCEPT_IOIO | INTERCEPT_MSR |
+			       INTERCEPT_TASK_SWITCH | INTERCEPT_SHUTDOWN;
+	vmcb->ctl.intercept2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL |
+			       INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			       INTERCEPT_STGI | INTERCEPT_CLGI |
+			       INTERCEPT_SKINIT | INTERCEPT_MONITOR |
+			       INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+	vmcb->ctl.iopm_pa = s->iopm_pa;
+	vmcb->ctl.msrpm_pa = s->msrpm_pa;
+	/* One ASID per vCPU; without flush-by-ASID every VMRUN after a
+	 * change of ASID or tables flushes everything (tlb_control = 1). */
+	vmcb->ctl.asid = 1 + (v->dom->id * MAX_VCPUS + v->id) % (nr_asids - 1);
+	vmcb->ctl.tlb_control = 1;
+	vmcb->ctl.vintr = V_INTR_MASKING;
+	vmcb->ctl.np_enable = 1;
+	vmcb->ctl.ncr3 = npt_ncr3(&v->dom->npt);
+
+	if (v->id == 0) {
+		set_seg(&vmcb->save.cs, &bs->cs);
+		set_seg(&vmcb->save.ds, &bs->ds);
+		set_seg(&vmcb->save.es, &bs->es);
+		set_seg(&vmcb->save.fs, &bs->fs);
+		set_seg(&vmcb->save.gs, &bs->gs);
+		set_seg(&vmcb->save.ss, &bs->ss);
+		set_seg(&vmcb->save.tr, &bs->tr);
+		set_seg(&vmcb->save.ldtr, &bs->ldtr);
+		vmcb->save.gdtr.base = bs->gdtr.base;
+		vmcb->save.gdtr.limit = bs->gdtr.limit;
+		vmcb->save.idtr.base = bs->idtr.base;
+		vmcb->save.idtr.limit = bs->idtr.limit;
+		vmcb->save.cr0 = bs->cr0;
+		vmcb->save.cr3 = bs->cr3;
+		vmcb->save.cr4 = bs->cr4;
+		vmcb->save.efer = bs->efer | EFER_SVME;
+		vmcb->save.rip = bs->rip;
+		vmcb->save.rsp = bs->rsp;
+		vmcb->save.rflags = bs->rflags | 2;
+		v->regs.rip = bs->rip;
+		v->regs.rsp = bs->rsp;
+		v->regs.rflags = bs->rflags | 2;
+		v->regs.rax = bs->rax;
+		v->regs.rbx = bs->rbx;
+		v->regs.rcx = bs->rcx;
+		v->regs.rdx = bs->rdx;
+		v->regs.rsi = bs->rsi;
+		v->regs.rdi = bs->rdi;
+		v->regs.rbp = bs->rbp;
+	} else {
+		svm_reset_to_real_mode(v, 0);
+	}
+	vmcb->save.dr6 = 0xffff0ff0;
+	vmcb->save.dr7 = 0x400;
+	vmcb->save.g_pat = 0x0007040600070406ull; /* power-on PAT */
+	return 0;
+}
+
+void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+	struct vmcb_seg data = { 0, 0x93, 0xffff, 0 };
+
+	/* State after INIT then SIPI (SDM vol. 3A, 9.1.1 table 9-1; the
+	 * SIPI vector VV starts the AP at VV00:0000). */
+	vmcb->save.cs = (struct vmcb_seg){ (uint16_t)(sipi_vector << 8), 0x9b,
+					   0xffff,
+					   (uint64_t)sipi_vector << 12 };
+	vmcb->save.ds = vmcb->save.es = vmcb->save.fs = vmcb->save.gs =
+		vmcb->save.ss = data;
+	vmcb->save.tr = (struct vmcb_seg){ 0, 0x8b, 0xffff, 0 };
+	vmcb->save.ldtr = (struct vmcb_seg){ 0, 0x82, 0xffff, 0 };
+	vmcb->save.gdtr = (struct vmcb_seg){ 0, 0, 0xffff, 0 };
+	vmcb->save.idtr = (struct vmcb_seg){ 0, 0, 0xffff, 0 };
+	vmcb->save.cr0 = 0x60000010; /* CD, NW, ET */
+	vmcb->save.cr3 = 0;
+	vmcb->save.cr4 = 0;
+	vmcb->save.efer = EFER_SVME;
+	vmcb->save.rip = 0;
+	vmcb->save.rsp = 0;
+	vmcb->save.rflags = 2;
+	vmcb->save.cpl = 0;
+	vmcb->ctl.event_inj = 0;
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rflags = 2;
+	v->regs.rdx = 0x600; /* family/model/stepping, like a reset */
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (!s)
+		return;
+	if (s->vmcb)
+		hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+	if (s->iopm)
+		hv_frame_free(s->iopm_pa >> PAGE_SHIFT, 2, FRAME_OWNER_HYPERVISOR);
+	if (s->msrpm)
+		hv_frame_free(s->msrpm_pa >> PAGE_SHIFT, 1,
+			      FRAME_OWNER_HYPERVISOR);
+	hv_frame_free(va_to_pa(s) >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+	v->vendor = NULL;
+}
+
+static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+	unsigned int cpu = this_cpu_id();
+	uint64_t t0;
+
+	/* Moving to another CPU or a new ASID user: flush (15.16). */
+	if (s->last_cpu != cpu + 1) {
+		vmcb->ctl.tlb_control = 1;
+		s->last_cpu = cpu + 1;
+	}
+	if (v->dom->npt.need_flush) {
+		vmcb->ctl.tlb_control = 1;
+		v->dom->npt.need_flush = false;
+	}
+	vmcb->save.rax = v->regs.rax;
+	vmcb->save.rsp = v->regs.rsp;
+	vmcb->save.rip = v->regs.rip;
+	vmcb->save.rflags = v->regs.rflags;
+
+	irq_disable();
+	clgi();
+	irq_enable(); /* held by GIF = 0 until stgi; INTR exits meanwhile */
+	t0 = rdtsc();
+	svm_enter(&v->regs, s->vmcb_pa, host_vmsave_pa[cpu]);
+	v->run_ns += (rdtsc() - t0) * 1000000 / (tsc_khz() ? tsc_khz() : 1);
+	irq_disable();
+	stgi();
+	irq_enable(); /* a pending host interrupt is taken here */
+
+	vmcb->ctl.tlb_control = 0;
+	v->regs.rax = vmcb->save.rax;
+	v->regs.rsp = vmcb->save.rsp;
+	v->regs.rip = vmcb->save.rip;
+	v->regs.rflags = vmcb->save.rflags;
+	svm_decode_exit(v, x);
+}
+
+static void svm_skip_insn(struct vcpu *v, unsigned int len)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	v->regs.rip += len;
+	vmcb->ctl.int_state &= ~1ull; /* an instruction retired: no shadow */
+}
+
+static bool svm_event_pending(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->ctl.event_inj & EVTINJ_VALID;
+}
+
+static bool svm_intr_allowed(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return (v->regs.rflags & RFLAGS_IF) && !(vmcb->ctl.int_state & 1) &&
+	       !(vmcb->ctl.event_inj & EVTINJ_VALID);
+}
+
+static void svm_inject_event(struct vcpu *v, unsigned int type, uint8_t vector,
+			     bool has_err, uint32_t err)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	vmcb->ctl.event_inj = EVTINJ_VALID | vector |
+			      ((uint64_t)type << EVTINJ_TYPE_SHIFT) |
+			      (has_err ? EVTINJ_EV | ((uint64_t)err << 32) : 0);
+}
+
+/*
+ * Interrupt window (APM 15.21.4): ask for a virtual interrupt with V_IGN_TPR
+ * and intercept VINTR; the exit comes as soon as the guest can take one.
+ */
+static void svm_set_intr_window(struct vcpu *v, bool on)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	if (on) {
+		vmcb->ctl.vintr |= V_IRQ | V_IGN_TPR |
+				   (0xfull << V_INTR_PRIO_SHIFT);
+		vmcb->ctl.intercept1 |= INTERCEPT_VINTR;
+	} else {
+		vmcb->ctl.vintr &= ~(V_IRQ | V_IGN_TPR |
+				     (0xfull << V_INTR_PRIO_SHIFT));
+		vmcb->ctl.intercept1 &= ~INTERCEPT_VINTR;
+	}
+}
+
+static int svm_guest_mode(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	if (!(vmcb->save.cr0 & CR0_PE))
+		return HVM_MODE_REAL;
+	if ((vmcb->save.efer & EFER_LME) && (vmcb->save.cr0 & CR0_PG) &&
+	    (vmcb->save.cs.attr & (1u << 9)))
+		return HVM_MODE_LONG64;
+	return (vmcb->save.cs.attr & (1u << 10)) ? HVM_MODE_PROT32
+						 : HVM_MODE_PROT16;
+}
+
+static uint64_t svm_cs_base(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.cs.base;
+}
+
+static void svm_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
+			 uint64_t *cr4, uint64_t *efer)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	*cr0 = vmcb->save.cr0;
+	*cr3 = vmcb->save.cr3;
+	*cr4 = vmcb->save.cr4;
+	*efer = vmcb->save.efer & ~(uint64_t)EFER_SVME;
+}
+
+static void svm_dump(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	log_err("  rip %016lx rsp %016lx rflags %08lx cpl %u", vmcb->save.rip,
+		vmcb->save.rsp, vmcb->save.rflags, vmcb->save.cpl);
+	log_err("  cr0 %08lx cr3 %08lx cr4 %08lx efer %lx", vmcb->save.cr0,
+		vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer);
+	log_err("  cs %04x/%03x base %lx limit %x, exit %lx info %lx %lx "
+		"intinfo %lx",
+		vmcb->save.cs.sel, vmcb->save.cs.attr, vmcb->save.cs.base,
+		vmcb->save.cs.limit, vmcb->ctl.exit_code, vmcb->ctl.exit_info1,
+		vmcb->ctl.exit_info2, vmcb->ctl.exit_int_info);
+}
+
+static const struct hvm_ops svm_ops = {
+	.name = "AMD-V",
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_enter = svm_vcpu_enter,
+	.skip_insn = svm_skip_insn,
+	.vcpu_start_ap = svm_reset_to_real_mode,
+	.event_pending = svm_event_pending,
+	.intr_allowed = svm_intr_allowed,
+	.inject_event = svm_inject_event,
+	.set_intr_window = svm_set_intr_window,
+	.guest_mode = svm_guest_mode,
+	.cs_base = svm_cs_base,
+	.get_ctrl = svm_get_ctrl,
+	.dump = svm_dump,
+};
+
+const struct hvm_ops *svm_probe(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0x80000001, 0, &r);
+	if (!(r.ecx & (1u << 2)))
+		return NULL;
+	cpuid_count(0x8000000a, 0, &r);
+	if (!(r.edx & 1)) {
+		log_warn("SVM without nested paging: the hv container needs "
+			 "NPT (shadow paging is not implemented)");
+		return NULL;
+	}
+	nr_asids = r.ebx;
+	if (nr_asids < 2)
+		return NULL;
+	return &svm_ops;
+}

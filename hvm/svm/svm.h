@@ -1,0 +1,30 @@
+/* Private to the AMD-V backend. */
+#ifndef HVM_SVM_PRIVATE_H
+#define HVM_SVM_PRIVATE_H
+
+#include <hvm/hvm.h>
+#include <trivisor/domain.h>
+#include "vmcb.h"
+
+/* Per-vCPU state; v->vendor points here.  Touched only by the CPU the
+ * vCPU is pinned to. */
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	uint8_t *iopm;
+	uint64_t iopm_pa;
+	uint8_t *msrpm;
+	uint64_t msrpm_pa;
+	unsigned int last_cpu; /* CPU + 1 of the last VMRUN, 0 = never */
+};
+
+static inline struct svm_vcpu *to_svm(struct vcpu *v)
+{
+	return v->vendor;
+}
+
+void svm_enter(struct vcpu_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+void svm_decode_exit(struct vcpu *v, struct hvm_exit *x);
+void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * Domains and vCPUs.
+ *
+ * A domain owns its memory (2 MiB blocks from the frame allocator, owner =
+ * domain id, scrubbed before use, all returned by domain_destroy()), its
+ * P2M and nested page tables, its virtual platform and its vCPUs.  Each
+ * vCPU is pinned to one physical CPU for its life (round-robin at
+ * creation) and runs from that CPU's scheduler loop (sched.c).
+ *
+ * Locking: dom->lock guards the domain's state and its device models;
+ * vCPU run state is changed by the owning physical CPU, other CPUs only
+ * set pending flags and kick.
+ */
+#ifndef TRIVISOR_DOMAIN_H
+#define TRIVISOR_DOMAIN_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <trivisor/spinlock.h>
+#include <hvm/hvm.h>
+#include <mm/p2m.h>
+#include <mm/nested.h>
+
+#define MAX_DOMAINS 16
+#define MAX_VCPUS 8
+#define DOMAIN_NAME_MAX 32
+
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags;
+};
+
+#define VCPU_RUNNABLE 0
+#define VCPU_BLOCKED 1 /* HLT: waits for an interrupt */
+#define VCPU_WAIT_SIPI 2 /* an AP before INIT-SIPI */
+#define VCPU_STOPPED 3 /* domain ended or paused */
+
+struct domain;
+
+struct vcpu {
+	struct domain *dom;
+	unsigned int id;
+	unsigned int pcpu;
+	volatile int state;
+	volatile bool kicked; /* something changed: look before re-entering */
+	struct vcpu_regs regs; /* backend syncs rax/rsp/rip/rflags */
+	void *vendor; /* backend state (struct svm_vcpu, ...) */
+	uint64_t exits[HVM_EXIT_NR];
+	uint64_t run_ns; /* time spent in guest mode */
+};
+
+#define DOM_RUNNING 0
+#define DOM_PAUSED 1
+#define DOM_ENDED 2 /* shut down or exited: waits to be reaped */
+#define DOM_DEAD 3
+
+/* How a domain ended. */
+#define DOM_END_NONE 0
+#define DOM_END_POWEROFF 1
+#define DOM_END_REBOOT 2
+#define DOM_END_DEBUG_EXIT 3
+#define DOM_END_CRASH 4
+
+struct domain {
+	uint16_t id;
+	char name[DOMAIN_NAME_MAX];
+	spinlock_t lock;
+	volatile int state;
+	int end_how; /* DOM_END_* */
+	int exit_code; /* debug-exit value */
+	char crash_reason[160];
+
+	uint64_t mem_bytes;
+	struct p2m p2m;
+	struct p2m_range *p2m_store;
+	unsigned int p2m_cap;
+	struct nested_pt npt;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpus[MAX_VCPUS];
+
+	/* Guest serial output, line-buffered so lines carry the prefix. */
+	char con_line[160];
+	unsigned int con_len;
+
+	void *plat; /* virtual platform (hvm/platform.c) */
+};
+
+struct domain_config {
+	const char *name;
+	uint64_t mem_bytes;
+	unsigned int vcpus;
+	const void *kernel;
+	uint64_t kernel_len;
+	const void *ramdisk;
+	uint64_t ramdisk_len;
+	const char *cmdline;
+};
+
+/*
+ * Create and start an hv domain.  Returns 0 and the domain, or a negative
+ * VMI error with the reason in @why (memory: says how much is free), and
+ * nothing left allocated.
+ */
+int domain_create(const struct domain_config *cfg, struct domain **out,
+		  char *why, unsigned int why_len);
+/* Stop the vCPUs, free memory and tables; the slot becomes reusable. */
+void domain_destroy(struct domain *d);
+
+/* The domain ends: poweroff, reboot, debug-exit code or crash (first
+ * reason wins).  Safe from any vCPU context. */
+void domain_end(struct domain *d, int how, int code, const char *reason);
+__attribute__((format(printf, 2, 3))) void domain_crash(struct domain *d,
+							const char *fmt, ...);
+
+/* Guest memory access through the P2M (RAM only); 0 or -VMI_EFAULT. */
+int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
+int domain_write(struct domain *d, uint64_t gpa, const void *buf,
+		 uint64_t len);
+
+/* Serial output from the guest: lines go to the log as "[NAME] text". */
+void domain_console(struct domain *d, const char *buf, uint64_t len);
+
+extern struct domain *domains[MAX_DOMAINS];
+unsigned int domains_alive(void);
+
+/* Domains from the multiboot2 modules (docs/domains.md). */
+int domains_boot_create(void); /* returns how many failed */
+
+/* Scheduler (sched.c). */
+void sched_add(struct vcpu *v);
+void sched_remove(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
+__attribute__((noreturn)) void sched_loop(void);
+
+#define log_dom(lvl, d, fmt, ...)                                            \
+	log_printf(lvl, "d%u(%s): " fmt, (d)->id, (d)->name, ##__VA_ARGS__)
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * The scheduler: each physical CPU round-robins over the vCPUs pinned to
+ * it.  A vCPU runs until it blocks (HLT, waiting for SIPI), its slice of
+ * 10 ms ends or it is kicked.  With nothing runnable the CPU halts with
+ * its LAPIC timer armed for the earliest device deadline of its blocked
+ * vCPUs; a kick from another CPU is an IPI.
+ *
+ * A vCPU whose domain has ended is dropped from the run queue; the CPU
+ * that drops a domain's last vCPU reaps the domain: reports how it ended
+ * and destroys it.
+ */
+#include <trivisor/domain.h>
+#include <trivisor/percpu.h>
+#include <trivisor/lapic.h>
+#include <trivisor/traps.h>
+#include <trivisor/time.h>
+#include <trivisor/log.h>
+#include <trivisor/panic.h>
+#include <trivisor/platform.h>
+#include <trivisor/cmdline.h>
+#include <trivisor/sched.h>
+#include <hvm/run.h>
+#include <hvm/platform.h>
+
+#define RUNQ_MAX 32
+
+struct runq {
+	spinlock_t lock;
+	struct vcpu *v[RUNQ_MAX];
+	unsigned int n, next;
+};
+
+static struct runq runqs[MAX_CPUS];
+static unsigned int domains_passed, domains_failed;
+static volatile bool any_domain_started;
+
+static void kick_irq(struct cpu_regs *regs)
+{
+	(void)regs; /* the interrupt itself is the point: exit or wake */
+}
+
+void sched_init(void)
+{
+	irq_set_handler(VEC_KICK, kick_irq);
+	irq_set_handler(VEC_LAPIC_TIMER, kick_irq);
+}
+
+void sched_add(struct vcpu *v)
+{
+	struct runq *rq = &runqs[v->pcpu];
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+
+	BUG_ON(rq->n >= RUNQ_MAX);
+	rq->v[rq->n++] = v;
+	spin_unlock_irqrestore(&rq->lock, f);
+	any_domain_started = true;
+	vcpu_kick(v);
+}
+
+void sched_remove(struct vcpu *v)
+{
+	struct runq *rq = &runqs[v->pcpu];
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+
+	for (unsigned int i = 0; i < rq->n; i++) {
+		if (rq->v[i] == v) {
+			rq->v[i] = rq->v[--rq->n];
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&rq->lock, f);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	v->kicked = true;
+	if (v->pcpu != this_cpu_id() && percpu[v->pcpu].online)
+		lapic_send_ipi(percpu[v->pcpu].apic_id, APIC_DM_FIXED, VEC_KICK);
+}
+
+void sched_arm_timer(uint64_t deadline_ns)
+{
+	uint64_t now = time_ns();
+
+	if (deadline_ns == UINT64_MAX)
+		return;
+	lapic_timer_oneshot(deadline_ns > now ? deadline_ns - now : 1000,
+			    VEC_LAPIC_TIMER);
+}
+
+static void report(struct domain *d)
+{
+	static const char *const how[] = { "running", "powered off",
+					    "rebooted", "exited", "crashed" };
+	bool pass = d->end_how == DOM_END_POWEROFF ||
+		    (d->end_how == DOM_END_DEBUG_EXIT &&
+		     d->exit_code == PLATFORM_EXIT_PASS);
+	uint64_t total[HVM_EXIT_NR] = { 0 }, run_ns = 0;
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
+			total[r] += d->vcpus[i]->exits[r];
+		run_ns += d->vcpus[i]->run_ns;
+	}
+	if (d->end_how == DOM_END_DEBUG_EXIT)
+		log_dom(LOG_INFO, d, "ended: exited with code %#x (%s)",
+			d->exit_code, pass ? "pass" : "fail");
+	else
+		log_dom(LOG_INFO, d, "ended: %s%s%s", how[d->end_how],
+			d->end_how == DOM_END_CRASH ? ": " : "",
+			d->end_how == DOM_END_CRASH ? d->crash_reason : "");
+	log_dom(LOG_INFO, d, "guest time %lu ms; exits: cpuid %lu, msr %lu, "
+		"io %lu, hlt %lu, npf %lu, host-interrupt %lu, intr-window %lu",
+		run_ns / 1000000, total[HVM_EXIT_CPUID], total[HVM_EXIT_MSR],
+		total[HVM_EXIT_IO], total[HVM_EXIT_HLT], total[HVM_EXIT_NPF],
+		total[HVM_EXIT_EXTINT], total[HVM_EXIT_INTR_WINDOW]);
+	if (pass)
+		__atomic_fetch_add(&domains_passed, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&domains_failed, 1, __ATOMIC_RELAXED);
+}
+
+static void drop(struct vcpu *v)
+{
+	struct domain *d = v->dom;
+	bool last = true;
+
+	sched_remove(v);
+	v->state = VCPU_STOPPED;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->state != VCPU_STOPPED)
+			last = false;
+	/* Several CPUs may see "last" at once: the lock decides. */
+	if (!last || !spin_trylock(&d->lock))
+		return;
+	if (d->state != DOM_ENDED) {
+		spin_unlock(&d->lock);
+		return;
+	}
+	d->state = DOM_DEAD;
+	spin_unlock(&d->lock);
+	report(d);
+	domain_destroy(d);
+	if (hv_config.exit_when_done && domains_alive() == 0)
+		platform_exit(domains_failed == 0 && domains_passed > 0);
+}
+
+static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
+{
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+	struct vcpu *found = NULL;
+
+	*deadline = UINT64_MAX;
+	for (unsigned int k = 0; k < rq->n && !found; k++) {
+		unsigned int i = (rq->next + k) % rq->n;
+		struct vcpu *v = rq->v[i];
+
+		if (v->dom->state != DOM_RUNNING && v->dom->state != DOM_PAUSED) {
+			found = v; /* to be dropped */
+		} else if (v->dom->state == DOM_PAUSED) {
+			continue;
+		} else if (v->state == VCPU_BLOCKED ||
+			   v->state == VCPU_WAIT_SIPI) {
+			uint64_t dl = hvm_platform_tick(v, time_ns());
+
+			/* For an AP waiting to start, "wake" means a SIPI. */
+			if (hvm_platform_wake(v)) {
+				if (v->state == VCPU_BLOCKED)
+					v->state = VCPU_RUNNABLE;
+				found = v;
+			} else if (dl < *deadline) {
+				*deadline = dl;
+			}
+		} else {
+			found = v;
+		}
+		if (found)
+			rq->next = i + 1;
+	}
+	spin_unlock_irqrestore(&rq->lock, f);
+	return found;
+}
+
+void sched_loop(void)
+{
+	struct runq *rq = &runqs[this_cpu_id()];
+
+	for (;;) {
+		uint64_t deadline;
+		struct vcpu *v = pick(rq, &deadline);
+
+		if (v && v->dom->state != DOM_RUNNING) {
+			drop(v);
+			continue;
+		}
+		if (v) {
+			hvm_vcpu_run(v);
+			continue;
+		}
+		/* Nothing to run: sleep until a deadline or a kick. */
+		irq_disable();
+		sched_arm_timer(deadline);
+		asm volatile("sti; hlt" ::: "memory");
+	}
+}

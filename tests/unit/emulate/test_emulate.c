@@ -1,0 +1,162 @@
+/*
+ * hvm/emulate.c on instructions decoded by the real decoder, against a
+ * fake MMIO register that records every access.
+ */
+#include "unit.h"
+#include <hvm/emulate.h>
+#include <vmi/errno.h>
+#include <string.h>
+
+struct dev {
+	uint64_t value;
+	unsigned int reads, writes, last_size;
+};
+
+static void dread(void *ctx, unsigned int size, uint64_t *val)
+{
+	struct dev *d = ctx;
+
+	d->reads++;
+	d->last_size = size;
+	*val = d->value;
+}
+
+static void dwrite(void *ctx, unsigned int size, uint64_t val)
+{
+	struct dev *d = ctx;
+
+	d->writes++;
+	d->last_size = size;
+	d->value = val;
+}
+
+static int run(const uint8_t *bytes, size_t n, unsigned int mode,
+	       struct emu_regs *r, struct dev *d)
+{
+	struct emu_mmio m = { d, dread, dwrite };
+	struct bt_insn in;
+	int ret = bt_decode(bytes, n, mode, &in);
+
+	CU_ASSERT_EQUAL_FATAL(ret, 0);
+	CU_ASSERT_EQUAL(in.len, n);
+	return emu_mmio_insn(&in, r, &m);
+}
+
+#define RUN(mode, r, d, ...)                                                 \
+	({                                                                   \
+		static const uint8_t b_[] = { __VA_ARGS__ };                 \
+		run(b_, sizeof(b_), mode, r, d);                             \
+	})
+
+static void test_mov(void)
+{
+	struct emu_regs r = { 0 };
+	struct dev d = { 0 };
+
+	/* mov %eax, 0xb0(%rbx)  (89 83 b0 00 00 00) */
+	r.gpr[0] = 0x1122334455667788ull;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x89, 0x83, 0xb0, 0, 0, 0), 0);
+	CU_ASSERT_EQUAL(d.value, 0x55667788);
+	CU_ASSERT_EQUAL(d.last_size, 4);
+	/* mov 0x20(%rdx,%rcx,4), %r9d  (44 8b 4c 8a 20): zero-extends */
+	r.gpr[9] = ~0ull;
+	d.value = 0xdeadbeef;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x44, 0x8b, 0x4c, 0x8a, 0x20),
+			0);
+	CU_ASSERT_EQUAL(r.gpr[9], 0xdeadbeefull);
+	/* movb $0x5a, (%rdi) and mov %ah, (%rdi) */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xc6, 0x07, 0x5a), 0);
+	CU_ASSERT_EQUAL(d.value, 0x5a);
+	CU_ASSERT_EQUAL(d.last_size, 1);
+	r.gpr[0] = 0xab00;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x88, 0x27), 0);
+	CU_ASSERT_EQUAL(d.value, 0xab);
+	/* 16-bit load keeps the upper bits: mov (%esi), %cx in 32-bit mode */
+	r.gpr[1] = 0xffff0000;
+	d.value = 0x1234;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_32, &r, &d, 0x66, 0x8b, 0x0e), 0);
+	CU_ASSERT_EQUAL(r.gpr[1], 0xffff1234);
+	/* mov 0xfee000b0, %eax as moffs in 32-bit mode */
+	d.value = 7;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_32, &r, &d, 0xa1, 0xb0, 0, 0xe0, 0xfe), 0);
+	CU_ASSERT_EQUAL(r.gpr[0], 7);
+}
+
+static void test_extend_xchg(void)
+{
+	struct emu_regs r = { 0 };
+	struct dev d = { .value = 0x80 };
+
+	/* movzbl (%rax), %edx ; movsbl (%rax), %edx */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x0f, 0xb6, 0x10), 0);
+	CU_ASSERT_EQUAL(r.gpr[2], 0x80);
+	CU_ASSERT_EQUAL(d.last_size, 1);
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x0f, 0xbe, 0x10), 0);
+	CU_ASSERT_EQUAL(r.gpr[2], 0xffffff80);
+	/* xchg %ecx, (%rax) */
+	r.gpr[1] = 0x42;
+	d.value = 0x99;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x87, 0x08), 0);
+	CU_ASSERT_EQUAL(r.gpr[1], 0x99);
+	CU_ASSERT_EQUAL(d.value, 0x42);
+}
+
+static void test_alu_flags(void)
+{
+	struct emu_regs r = { .rflags = 2 };
+	struct dev d = { .value = 0x10 };
+
+	/* orl $0x100, (%rax): 81 08 00 01 00 00 */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x81, 0x08, 0, 1, 0, 0), 0);
+	CU_ASSERT_EQUAL(d.value, 0x110);
+	CU_ASSERT_EQUAL(d.reads, 1);
+	CU_ASSERT_EQUAL(d.writes, 1);
+	/* andl $~0x10, (%rax) with 83 /4 ib sign-extended */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x83, 0x20, 0xef), 0);
+	CU_ASSERT_EQUAL(d.value, 0x100);
+	/* cmpl $0x100, (%rax): ZF set, no write */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x81, 0x38, 0, 1, 0, 0), 0);
+	CU_ASSERT(r.rflags & (1u << 6));
+	CU_ASSERT_EQUAL(d.writes, 2);
+	/* sub (%rax), %ecx with borrow: 0 - 0x100 sets CF and SF */
+	r.gpr[1] = 0;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x2b, 0x08), 0);
+	CU_ASSERT_EQUAL(r.gpr[1], 0xffffff00);
+	CU_ASSERT(r.rflags & 1);
+	CU_ASSERT(r.rflags & (1u << 7));
+	CU_ASSERT(!(r.rflags & (1u << 6)));
+	/* testl $0x1000, (%rax): ZF */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xf7, 0x00, 0, 0x10, 0, 0), 0);
+	CU_ASSERT(r.rflags & (1u << 6));
+	/* add %edx, (%rax) signed overflow: 0x7fffffff + 1 */
+	d.value = 0x7fffffff;
+	r.gpr[2] = 1;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x01, 0x10), 0);
+	CU_ASSERT_EQUAL(d.value, 0x80000000);
+	CU_ASSERT(r.rflags & (1u << 11));
+	CU_ASSERT(!(r.rflags & 1));
+}
+
+static void test_refused(void)
+{
+	struct emu_regs r = { 0 };
+	struct dev d = { 0 };
+
+	/* rep movsl, a register-only op, and push (%rax) are not emulated */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xf3, 0xa5), -VMI_EOPNOTSUPP);
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x89, 0xc3), -VMI_EOPNOTSUPP);
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xff, 0x30), -VMI_EOPNOTSUPP);
+	CU_ASSERT_EQUAL(d.reads + d.writes, 0);
+}
+
+void unit_register(void)
+{
+	CU_pSuite s = CU_add_suite("emulate", NULL, NULL);
+
+	CU_add_test(s, "mov forms and sizes", test_mov);
+	CU_add_test(s, "movzx, movsx, xchg", test_extend_xchg);
+	CU_add_test(s, "ALU to memory and flags", test_alu_flags);
+	CU_add_test(s, "unsupported forms are refused", test_refused);
+}
+
+UNIT_MAIN
