@@ -87,12 +87,14 @@ iso: $(BUILD)/trivisor.iso
 
 -include $(HV_OBJS:.o=.d)
 
+include tests/guests/guests.mk
+
 define unit_rule
-$(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(shell cat tests/unit/$(1)/sources 2>/dev/null) $(ALL_HDRS)
+$(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(wildcard $$(shell cat tests/unit/$(1)/sources 2>/dev/null)) $(ALL_HDRS)
 	@mkdir -p $$(dir $$@)
 	@$(if $(Q),echo "  HOSTCC  $$@")
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $$@ $$(wildcard tests/unit/$(1)/*.c) \
-		$$(shell cat tests/unit/$(1)/sources 2>/dev/null) -lcunit
+		$$(wildcard $$(shell cat tests/unit/$(1)/sources 2>/dev/null)) -lcunit
 endef
 $(foreach n,$(UNIT_NAMES),$(eval $(call unit_rule,$(n))))
 
@@ -103,17 +105,17 @@ run: deps $(BUILD)/trivisor.elf
 	bash tools/run-qemu.sh --iso $(BUILD)/run.iso
 
 test: deps
-	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh default
 
 test-unit: $(UNIT_BINS)
 	bash tests/run-all.sh unit
 
-test-integration: all
+test-integration: all guests
 	bash tests/run-all.sh integration
 
 test-slow: deps
-	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh slow
 
 clean:

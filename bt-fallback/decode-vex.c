@@ -167,7 +167,6 @@ static int bt_vex_desc(struct bt_dec *d, unsigned int map, uint8_t op)
 int bt_decode_vex(struct bt_dec *d, uint8_t esc)
 {
 	struct bt_insn *in = d->in;
-	const uint32_t *valid;
 	unsigned int map;
 	uint8_t op;
 	int ret;
@@ -180,13 +179,10 @@ int bt_decode_vex(struct bt_dec *d, uint8_t esc)
 	in->map = map;
 	in->opcode = op;
 	in->opcode_off = d->pos - 1;
-	if (in->enc == BT_ENC_VEX)
-		valid = bt_valid_vex[map];
-	else if (in->enc == BT_ENC_EVEX)
-		valid = bt_valid_evex[map];
-	else
-		valid = bt_valid_xop[map - 8];
-	if (!bt_bit(valid, op))
+	/* Unknown opcodes fail here; a wrong VEX.pp after ModRM. */
+	if (in->enc == BT_ENC_VEX ? !bt_vex_ok[map][op] :
+	    in->enc == BT_ENC_EVEX ? !bt_evex_ok[map][op] :
+	    !bt_bit(bt_valid_xop[map - 8], op) || in->simd_prefix)
 		return -VMI_EINVAL;
 	return bt_vex_desc(d, map, op);
 }

@@ -253,6 +253,16 @@ static int bt_escape_0f(struct bt_dec *d)
 }
 
 /*
+ * Group 15 (0F AE) by mandatory prefix, bit per ModRM.reg, for memory and
+ * register forms (SDM vol. 2, Table A-6).  A prefix that selects nothing
+ * is ignored for the plain forms (FXSAVE..STMXCSR, SFENCE).
+ */
+static const uint8_t bt_grp15_pp[2][4] = {
+	{ 0xff, 0xcf, 0x5f, 0x0f }, /* mem: -, 66 CLWB/CLFLUSHOPT, F3 PTWRITE.. */
+	{ 0xe0, 0xc0, 0xff, 0xc0 }, /* reg: fences, TPAUSE, FSGSBASE.., UMWAIT */
+};
+
+/*
  * Opcodes whose shape depends on the mandatory prefix, the vendor or the
  * whole ModRM byte, which the tables cannot express.  Runs after the
  * group merge, before the operand bytes are fetched.
@@ -304,7 +314,11 @@ static int bt_fixup(struct bt_dec *d)
 		}
 		return 0;
 	}
+	if (in->map == BT_MAP_0F3A && op == 0xf0 && in->modrm != 0xc0)
+		return -VMI_EINVAL; /* HRESET: F3 0F 3A F0 C0 ib */
 	if (in->map == BT_MAP_0F38) {
+		if (op == 0xd8 && reg > 3)
+			return -VMI_EINVAL; /* Key Locker AESxxxWIDE /0-/3 */
 		if ((op == 0xf0 || op == 0xf1) && pp == BT_PP_F2) {
 			/* CRC32 Gd,Eb / Gd,Ev */
 			*o = (struct bt_opdesc){ BT_F_MODRM | BT_F_MEM_R,
@@ -327,6 +341,9 @@ static int bt_fixup(struct bt_dec *d)
 						 BT_SIZE(0, BT_MSZ_Q), 0 };
 		else if (!mem)
 			*o = bt_op_0f01_reg[in->modrm - 0xc0];
+		/* Register forms that exist only with one prefix. */
+		if (!mem && o->grp && !((o->grp >> pp) & 1))
+			return -VMI_EINVAL;
 		o->attr |= BT_F_MODRM;
 		break;
 	case 0x20: case 0x22: /* CR0, CR2-CR4, CR8 (SDM vol. 3A, 2.5) */
@@ -349,8 +366,12 @@ static int bt_fixup(struct bt_dec *d)
 			o->attr ^= BT_F_MEM_R | BT_F_MEM_W,
 			o->size = BT_SIZE(0, BT_MSZ_Q);
 		break;
-	case 0xae: /* FS/GS base, INCSSP: F3 only */
-		if (!mem && reg <= 4 && pp != BT_PP_F3)
+	case 0x73: /* PSRLDQ /3, PSLLDQ /7: 66 only */
+		if ((reg == 3 || reg == 7) && pp != BT_PP_66)
+			return -VMI_EINVAL;
+		break;
+	case 0xae: /* group 15: each prefix selects different /reg */
+		if (!((bt_grp15_pp[!mem][pp] >> reg) & 1))
 			return -VMI_EINVAL;
 		/* CLWB, CLFLUSHOPT: no data access */
 		if (mem && reg >= 6 && pp == BT_PP_66)
@@ -594,6 +615,23 @@ static void bt_finish(struct bt_dec *d)
 		in->prefixes |= BT_PFX_REX;
 }
 
+/* Does the opcode exist with this mandatory prefix and ModRM form? */
+static bool bt_pp_ok(const struct bt_insn *in)
+{
+	unsigned int bit = in->simd_prefix + (in->mod == 3 ? 4 : 0);
+	uint8_t mask;
+
+	if (in->enc == BT_ENC_LEGACY && in->map != BT_MAP_1BYTE)
+		mask = bt_pfx_ok[in->map][in->opcode];
+	else if (in->enc == BT_ENC_VEX)
+		mask = bt_vex_ok[in->map][in->opcode];
+	else if (in->enc == BT_ENC_EVEX)
+		mask = bt_evex_ok[in->map][in->opcode];
+	else
+		return true;
+	return (mask >> bit) & 1;
+}
+
 /* Mandatory-prefix view of the legacy prefixes: F2/F3 beat 66. */
 static uint8_t bt_legacy_pp(const struct bt_insn *in)
 {
@@ -673,10 +711,8 @@ static int bt_decode_one(struct bt_dec *d)
 		return ret;
 	if ((d->op.dec & BT_D_O64) && !bt_is64(d))
 		return -VMI_EINVAL;
-	/* SSE and friends: is this mandatory prefix one of the opcode's? */
-	if (in->enc == BT_ENC_LEGACY && in->map != BT_MAP_1BYTE &&
-	    !((bt_pfx_ok[in->map][in->opcode] >>
-	       (in->simd_prefix + (in->mod == 3 ? 4 : 0))) & 1))
+	/* SSE, AVX...: is this mandatory prefix / VEX.pp one of the opcode's? */
+	if (!bt_pp_ok(in))
 		return -VMI_EINVAL;
 	/* Group entries may change the operand-size kind (FF /2 F64...). */
 	d->osize = bt_osize_attr(d, d->op.size & 0x0f);

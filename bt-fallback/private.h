@@ -144,18 +144,20 @@ extern const struct bt_opdesc bt_op_movsxd;
 extern const struct bt_opdesc bt_op_vex_k[16];
 
 /*
- * Bitmaps of defined opcodes, bit (op & 31) of word op >> 5.  Indexed by
- * map number for VEX (1-3), EVEX (1-3, 5, 6), XOP (8-10).
+ * Bitmaps of defined opcodes, bit (op & 31) of word op >> 5: XOP maps
+ * 8-10 (index map - 8) and the 3DNow! suffixes.
  */
-extern const uint32_t bt_valid_vex[4][8];
-extern const uint32_t bt_valid_evex[7][8];
 extern const uint32_t bt_valid_xop[3][8];
 extern const uint32_t bt_valid_3dnow[8];
 /*
- * Mandatory prefixes allowed per legacy 0F/0F38/0F3A opcode: bit pp
- * (BT_PP_*) for a memory ModRM, bit 4 + pp for a register one.
+ * Mandatory prefixes (legacy) or VEX.pp values an opcode exists with, per
+ * map: bit pp (BT_PP_*) for a memory ModRM, bit 4 + pp for a register one
+ * (decode-masks.c).  Legacy opcodes not selected by a prefix are 0xff;
+ * VEX/EVEX opcodes that do not exist are 0.
  */
 extern const uint8_t bt_pfx_ok[4][256];
+extern const uint8_t bt_vex_ok[4][256];
+extern const uint8_t bt_evex_ok[7][256];
 /* x87 register forms (mod == 3) that are undefined, per D8..DF. */
 extern const uint32_t bt_x87_reg_undef[8][2];
 

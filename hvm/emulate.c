@@ -145,6 +145,33 @@ static int alu_modrm(const struct bt_insn *in, struct emu_regs *r,
 	return 0;
 }
 
+static int push(const struct bt_insn *in, struct emu_regs *r,
+		const struct emu_mmio *m)
+{
+	unsigned int size = in->opsize;
+	uint64_t smask = in->mode == BT_MODE_64 ? ~0ull : 0xffffffffull;
+	uint64_t rsp = (r->gpr[4] - size) & smask;
+
+	if (!m->push || m->push(m->ctx, rsp, size, mmio_read(m, size)))
+		return -VMI_EFAULT;
+	r->gpr[4] = (r->gpr[4] & ~smask) | rsp;
+	return 0;
+}
+
+static int pop(const struct bt_insn *in, struct emu_regs *r,
+	       const struct emu_mmio *m)
+{
+	unsigned int size = in->opsize;
+	uint64_t smask = in->mode == BT_MODE_64 ? ~0ull : 0xffffffffull;
+	uint64_t rsp = r->gpr[4] & smask, v = 0;
+
+	if (!m->pop || m->pop(m->ctx, rsp, size, &v))
+		return -VMI_EFAULT;
+	m->write(m->ctx, size, v & mask_of(size));
+	r->gpr[4] = (r->gpr[4] & ~smask) | ((rsp + size) & smask);
+	return 0;
+}
+
 int emu_mmio_insn(const struct bt_insn *in, struct emu_regs *r,
 		  const struct emu_mmio *m)
 {
@@ -199,6 +226,25 @@ int emu_mmio_insn(const struct bt_insn *in, struct emu_regs *r,
 				m->write(m->ctx, size, res);
 			return 0;
 		}
+		case 0xfe:
+		case 0xff: { /* groups 4/5 /0 /1: inc, dec; CF is kept */
+			unsigned int sub = in->modrm >> 3 & 7;
+			uint64_t cf = r->rflags & FL_CF, res;
+
+			if (in->opcode == 0xff && sub == 6) /* push r/m */
+				return push(in, r, m);
+			if (sub > 1)
+				return -VMI_EOPNOTSUPP;
+			res = alu(sub ? ALU_SUB : ALU_ADD, mmio_read(m, size), 1,
+				  size, &r->rflags);
+			r->rflags = (r->rflags & ~(uint64_t)FL_CF) | cf;
+			m->write(m->ctx, size, res);
+			return 0;
+		}
+		case 0x8f: /* pop r/m */
+			if (in->modrm >> 3 & 7)
+				return -VMI_EOPNOTSUPP;
+			return pop(in, r, m);
 		case 0xf6:
 		case 0xf7: /* group 3 /0 /1: test r/m, imm */
 			if ((in->modrm >> 3 & 7) > 1)

@@ -38,6 +38,36 @@ static void dev_write(void *ctx, unsigned int size, uint64_t val)
 	hvm_platform_mmio(c->v, c->gpa, size, true, &val);
 }
 
+/* The stack is flat here (SS base 0 in protected and long mode). */
+static int dev_push(void *ctx, uint64_t rsp, unsigned int size, uint64_t val)
+{
+	struct mmio_ctx *c = ctx;
+	struct gwalk_ctx g = { .read_phys = read_phys, .arg = c->v->dom };
+	uint64_t gpa;
+	uint32_t err;
+
+	hvm_ops.get_ctrl(c->v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
+	if ((rsp & 0xfff) + size > 4096 ||
+	    gwalk_translate(&g, rsp, GWALK_WRITE, &gpa, &err))
+		return -VMI_EFAULT;
+	return domain_write(c->v->dom, gpa, &val, size);
+}
+
+static int dev_pop(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val)
+{
+	struct mmio_ctx *c = ctx;
+	struct gwalk_ctx g = { .read_phys = read_phys, .arg = c->v->dom };
+	uint64_t gpa;
+	uint32_t err;
+
+	hvm_ops.get_ctrl(c->v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
+	if ((rsp & 0xfff) + size > 4096 ||
+	    gwalk_translate(&g, rsp, 0, &gpa, &err))
+		return -VMI_EFAULT;
+	*val = 0;
+	return domain_read(c->v->dom, gpa, val, size);
+}
+
 /* vcpu_regs order <-> x86 register numbers. */
 static uint64_t *gpr(struct vcpu *v, unsigned int n)
 {
@@ -82,7 +112,7 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 		[HVM_MODE_PROT32] = BT_MODE_32, [HVM_MODE_LONG64] = BT_MODE_64,
 	};
 	struct mmio_ctx c = { v, gpa };
-	struct emu_mmio m = { &c, dev_read, dev_write };
+	struct emu_mmio m = { &c, dev_read, dev_write, dev_push, dev_pop };
 	struct emu_regs r;
 	struct bt_insn in;
 	uint8_t buf[15];
@@ -108,8 +138,10 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 	ret = emu_mmio_insn(&in, &r, &m);
 	if (ret) {
 		domain_crash(v->dom, "MMIO at %#lx: instruction %02x %02x %02x "
-			     "%02x at rip %#lx is not emulated", gpa, buf[0],
-			     buf[1], buf[2], buf[3], v->regs.rip);
+			     "%02x at rip %#lx %s", gpa, buf[0], buf[1], buf[2],
+			     buf[3], v->regs.rip,
+			     ret == -VMI_EFAULT ? "needs an unusable stack"
+						: "is not emulated");
 		return;
 	}
 	for (unsigned int i = 0; i < 16; i++)

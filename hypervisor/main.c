@@ -26,6 +26,7 @@
 #include <hvm/hvm.h>
 #include <trivisor/domain.h>
 #include <trivisor/sched.h>
+#include <trivisor/rtc.h>
 
 
 struct hvm_caps hvm_caps;
@@ -130,6 +131,7 @@ void hv_start(uint32_t magic, uint32_t mbi_pa)
 	paging_init();
 	memory_add_high();
 	time_init();
+	rtc_init();
 
 	if (acpi_init())
 		log_warn("ACPI unusable: running on the boot CPU only");

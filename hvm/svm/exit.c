@@ -17,6 +17,19 @@ static void inject_ud(struct vcpu *v)
 	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
 }
 
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7
+ * (SDM vol. 3A, 13.12.2); anything else is #GP. */
+static bool pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (i * 8));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
 /* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
  * is hidden from the guest, which sees no SVM (15.5.1 consistency). */
 static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
@@ -40,10 +53,14 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 					  EFER_SVME;
 		}
 	} else if (msr == MSR_PAT_NUM) {
-		if (!write)
+		if (!write) {
 			val = vmcb->save.g_pat;
-		else
+		} else if (!pat_valid(val)) {
+			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+			return true;
+		} else {
 			vmcb->save.g_pat = val;
+		}
 	} else {
 		return false;
 	}

@@ -2,7 +2,7 @@
  * Emulating one instruction whose memory operand is emulated MMIO.  The
  * CPU already told us the operand's guest-physical address (the nested
  * fault), so only the operation itself is emulated: loads, stores,
- * MOVZX/MOVSX, XCHG, and the ALU forms with a memory operand
+ * MOVZX/MOVSX, XCHG, INC/DEC, and the ALU forms with a memory operand
  * (ADD/OR/ADC/SBB/AND/SUB/XOR/CMP/TEST) with their flags.  Portable.
  */
 #ifndef HVM_EMULATE_H
@@ -22,6 +22,13 @@ struct emu_mmio {
 	void *ctx;
 	void (*read)(void *ctx, unsigned int size, uint64_t *val);
 	void (*write)(void *ctx, unsigned int size, uint64_t val);
+	/* PUSH r/m: store @size bytes at the new stack top rSP - size.
+	 * 0, or negative when the stack is not writable (then nothing
+	 * changed and the caller crashes or faults the guest). */
+	int (*push)(void *ctx, uint64_t new_rsp, unsigned int size,
+		    uint64_t val);
+	/* POP r/m: load @size bytes at rSP; 0 or negative as above. */
+	int (*pop)(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val);
 };
 
 /*

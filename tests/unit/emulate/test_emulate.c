@@ -33,7 +33,7 @@ static void dwrite(void *ctx, unsigned int size, uint64_t val)
 static int run(const uint8_t *bytes, size_t n, unsigned int mode,
 	       struct emu_regs *r, struct dev *d)
 {
-	struct emu_mmio m = { d, dread, dwrite };
+	struct emu_mmio m = { d, dread, dwrite, NULL, NULL };
 	struct bt_insn in;
 	int ret = bt_decode(bytes, n, mode, &in);
 
@@ -142,11 +142,24 @@ static void test_refused(void)
 	struct emu_regs r = { 0 };
 	struct dev d = { 0 };
 
+	/* incl (%rbx) keeps CF; decb (%rbx) to zero sets ZF */
+	r.rflags = 1;
+	d.value = 41;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xff, 0x03), 0);
+	CU_ASSERT_EQUAL(d.value, 42);
+	CU_ASSERT(r.rflags & 1);
+	d.value = 1;
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xfe, 0x0b), 0);
+	CU_ASSERT_EQUAL(d.value, 0);
+	CU_ASSERT(r.rflags & (1u << 6));
+	d.reads = d.writes = 0;
 	/* rep movsl, a register-only op, and push (%rax) are not emulated */
 	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xf3, 0xa5), -VMI_EOPNOTSUPP);
 	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x89, 0xc3), -VMI_EOPNOTSUPP);
-	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xff, 0x30), -VMI_EOPNOTSUPP);
 	CU_ASSERT_EQUAL(d.reads + d.writes, 0);
+	/* push (%rax) needs a stack callback: without one it fails cleanly */
+	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xff, 0x30), -VMI_EFAULT);
+	CU_ASSERT_EQUAL(r.gpr[4], 0);
 }
 
 void unit_register(void)

@@ -1,0 +1,93 @@
+# The hv container on AMD-V with NPT (QEMU TCG, -cpu max): guest test
+# kernels from tests/guests/ run as domains of the real hypervisor.
+
+# run_hv NAME TIMEOUT MODULE-SPEC... : boot with domains from modules; each
+# spec is FILE=STRING as tools/mkiso.sh takes it.
+run_hv() {
+	local name=$1 timeout=$2 iso status mods=()
+	shift 2
+	for m in "$@"; do mods+=(-m "$m"); done
+	LOG=$LOGDIR/$name.log
+	rm -f "$LOG"
+	iso=$ROOT/build/iso/$name.iso
+	bash "$ROOT/tools/mkiso.sh" -o "$iso" -k "$ELF" -c "exit=done onpanic=exit" \
+		"${mods[@]}" || { fail "could not make the ISO"; return 0; }
+	set +e
+	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout "$timeout" \
+		>"$LOGDIR/$name.qemu.txt" 2>&1
+	status=$?
+	set -e
+	case $status in
+	33) OUTCOME=pass ;;
+	35) OUTCOME=fail ;;
+	124 | 137) OUTCOME=timeout ;;
+	*) OUTCOME=error:$status ;;
+	esac
+	[ -f "$LOG" ] || : >"$LOG"
+}
+
+G=$ROOT/build/guests
+
+# CPUID policy: the guest sees trivisor's signature at 0x40000000.
+case_hv_cpuid() {
+	run_hv hv_cpuid 60 "$G/cpuid.elf=kernel cpuid memory=32"
+	expect_outcome pass
+	expect 'hv container: AMD-V backend enabled on 2 CPU'
+	expect '\[cpuid\] .*TrivisorVMI' "the hypervisor leaf"
+	expect '\[cpuid\] GUEST-RESULT: PASS cpuid'
+	expect 'd0\(cpuid\): ended: exited with code 0x10 \(pass\)'
+	expect 'd0\(cpuid\): guest time [0-9]+ ms; exits: cpuid [1-9]'
+}
+
+# MSR policy: EFER/PAT in the VMCB (PAT validated), unknown MSRs #GP.
+case_hv_msr() {
+	run_hv hv_msr 60 "$G/msr.elf=kernel msr memory=32"
+	expect_outcome pass
+	expect '\[msr\] GUEST-RESULT: PASS msr'
+	expect 'd0\(msr\): rdmsr of unknown MSR 0x[0-9a-f]+ at rip 0x[0-9a-f]+: #GP'
+}
+
+# Port I/O: the virtual PIT, RTC/CMOS, port 0x61, unclaimed ports.
+case_hv_portio() {
+	run_hv hv_portio 90 "$G/portio.elf=kernel portio memory=32"
+	expect_outcome pass
+	expect '\[portio\] GUEST-RESULT: PASS portio'
+}
+
+# Two domains at once on the 2-CPU platform both finish.
+case_hv_two_domains() {
+	run_hv hv_two_domains 90 "$G/cpuid.elf=kernel first memory=32" \
+		"$G/msr.elf=kernel second memory=32"
+	expect_outcome pass
+	expect 'd0\(first\): ended: exited with code 0x10 \(pass\)'
+	expect 'd1\(second\): ended: exited with code 0x10 \(pass\)'
+}
+
+# Every page of guest RAM is reachable through the nested tables; an
+# access outside the domain's memory crashes that domain, with the address,
+# and nothing else.
+case_hv_npt() {
+	run_hv hv_npt 90 "$G/npt.elf=kernel npt memory=64" \
+		"$G/cpuid.elf=kernel bystander memory=32"
+	expect_outcome fail
+	expect 'd0\(npt\): crashed: (read|write) of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain'
+	expect 'd1\(bystander\): ended: exited with code 0x10 \(pass\)'
+	reject 'PANIC'
+}
+
+# Bad domain specifications are refused with the field named.
+case_hv_bad_config() {
+	run_hv hv_bad_config 60 "$G/cpuid.elf=kernel big memory=100000" \
+		"$G/cpuid.elf=kernel odd vcpus=0" "$G/cpuid.elf=kernel sz memory=3" \
+		"$G/cpuid.elf=kernel ok memory=32" "$G/cpuid.elf=kernel ok memory=32" \
+		"$G/cpuid.elf=kernel typo memroy=32"
+	expect_outcome fail
+	expect 'domain big not created: memory = 100000 MiB asked, only [0-9]+ MiB free'
+	expect 'domain odd not created: vcpus = 0: use 1 to 8'
+	expect 'domain sz not created: memory = 3072 KiB: use a multiple of 2 MiB'
+	expect "domain ok not created: a domain named 'ok' exists already"
+	expect 'domain typo: unknown key "memroy" \(known: memory, vcpus, ramdisk, cmdline\)'
+	expect 'frames: [0-9]+ MiB free'
+}
+
+DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_two_domains hv_npt hv_bad_config)
