@@ -96,15 +96,11 @@ case_qemu_boot_modules() {
 	local mod=$ROOT/build/iso/test-module.bin
 	mkdir -p "$(dirname "$mod")"
 	head -c 300000 /dev/urandom >"$mod"
-	LOG=$LOGDIR/qemu_boot_modules.log
 	local iso
 	iso=$(make_iso qemu_boot_modules "selftest=frames exit=done onpanic=exit" "$mod") ||
 		{ fail "could not make the ISO"; return 0; }
-	set +e
-	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout 60 >/dev/null 2>&1
-	local status=$?
-	set -e
-	[ "$status" = 33 ] || fail "exit status $status, expected 33 (pass)"
+	boot_qemu qemu_boot_modules "$iso" 60
+	expect_outcome pass
 	expect 'module 0: \[[0-9a-f]{8} - [0-9a-f]{8}\) 292 KiB "test-module.bin"'
 	expect 'selftest frames: PASS'
 }

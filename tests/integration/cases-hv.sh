@@ -1,29 +1,14 @@
 # The hv container on AMD-V with NPT (QEMU TCG, -cpu max): guest test
 # kernels from tests/guests/ run as domains of the real hypervisor.
 
-# run_hv NAME TIMEOUT MODULE-SPEC... : boot with domains from modules; each
-# spec is FILE=STRING as tools/mkiso.sh takes it.
+# run_hv NAME TIMEOUT MODULE-SPEC...: boot with domains from modules.
 run_hv() {
-	local name=$1 timeout=$2 iso status mods=()
+	local name=$1 timeout=$2 iso
 	shift 2
-	for m in "$@"; do mods+=(-m "$m"); done
 	LOG=$LOGDIR/$name.log
-	rm -f "$LOG"
-	iso=$ROOT/build/iso/$name.iso
-	bash "$ROOT/tools/mkiso.sh" -o "$iso" -k "$ELF" -c "exit=done onpanic=exit" \
-		"${mods[@]}" || { fail "could not make the ISO"; return 0; }
-	set +e
-	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout "$timeout" \
-		>"$LOGDIR/$name.qemu.txt" 2>&1
-	status=$?
-	set -e
-	case $status in
-	33) OUTCOME=pass ;;
-	35) OUTCOME=fail ;;
-	124 | 137) OUTCOME=timeout ;;
-	*) OUTCOME=error:$status ;;
-	esac
-	[ -f "$LOG" ] || : >"$LOG"
+	iso=$(make_iso "$name" "exit=done onpanic=exit" "$@") ||
+		{ fail "could not make the ISO"; return 0; }
+	boot_qemu "$name" "$iso" "$timeout"
 }
 
 G=$ROOT/build/guests

@@ -15,7 +15,8 @@ fail() {
 	return 0
 }
 
-# make_iso NAME CMDLINE [MODULE...] -> prints the ISO path
+# make_iso NAME CMDLINE [MODULE-SPEC...] -> prints the ISO path; a spec
+# is FILE or FILE=STRING, as tools/mkiso.sh -m takes it.
 make_iso() {
 	local name=$1 cmdline=$2
 	shift 2
@@ -29,13 +30,13 @@ make_iso() {
 OUTCOME=
 LOG=
 
-# run_qemu NAME CMDLINE TIMEOUT [qemu-runner options...]
-run_qemu() {
-	local name=$1 cmdline=$2 timeout=$3 iso status
+# boot_qemu NAME ISO TIMEOUT [qemu-runner options...]: boot an ISO, set
+# $LOG and $OUTCOME.
+boot_qemu() {
+	local name=$1 iso=$2 timeout=$3 status
 	shift 3
 	LOG=$LOGDIR/$name.log
 	rm -f "$LOG"
-	iso=$(make_iso "$name" "$cmdline") || { fail "could not make the ISO"; return 0; }
 	set +e
 	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout "$timeout" "$@" \
 		>"$LOGDIR/$name.qemu.txt" 2>&1
@@ -48,6 +49,15 @@ run_qemu() {
 	*) OUTCOME=error:$status ;;
 	esac
 	[ -f "$LOG" ] || : >"$LOG"
+}
+
+# run_qemu NAME CMDLINE TIMEOUT [qemu-runner options...]
+run_qemu() {
+	local name=$1 cmdline=$2 timeout=$3 iso
+	shift 3
+	LOG=$LOGDIR/$name.log
+	iso=$(make_iso "$name" "$cmdline") || { fail "could not make the ISO"; return 0; }
+	boot_qemu "$name" "$iso" "$timeout" "$@"
 }
 
 # run_bochs NAME CMDLINE TIMEOUT MODEL [CPUS]
