@@ -72,6 +72,9 @@ static int bt_vex_prefix(struct bt_dec *d, uint8_t esc, unsigned int *map)
 	/* Outside 64-bit mode only 8 registers exist: the extension bits
 	 * are ignored (R and X were forced to 1 by the mod == 3 test). */
 	if (!bt_is64(d)) {
+		/* ...but EVEX.V' must still read 1 (SDM vol. 2, Table 2-39). */
+		if (in->enc == BT_ENC_EVEX && vp)
+			return -VMI_EINVAL;
 		b = rp = vp = 0;
 		in->vex.vvvv &= 7;
 	}
@@ -132,17 +135,24 @@ static int bt_vex_desc(struct bt_dec *d, unsigned int map, uint8_t op)
 			o->attr &= ~BT_F_SIMD;
 		return 0;
 	}
+	/*
+	 * Map 1 mostly repeats the SSE opcodes of 0F xx, whose rows give
+	 * ModRM, immediate, direction and size; the rest (k-register ops,
+	 * AVX-512 conversions at 78-7B) get the generic row below.
+	 */
 	if (map == BT_MAP_0F) {
 		if (in->enc == BT_ENC_VEX && (op & 0xf0) == 0x90)
 			*o = bt_op_vex_k[op & 15];
 		else
 			*o = bt_op_0f[op];
-		/* The legacy groups do not apply; AE and 71-73 below. */
-		o->dec &= ~BT_D_GROUP;
-		if (op >= 0x71 && op <= 0x73 && in->enc == BT_ENC_EVEX)
-			o->dec &= ~BT_D_REGONLY;
-		o->attr |= BT_F_SIMD;
-		return 0;
+		if (o->attr & BT_F_SIMD || op == 0xae) {
+			/* Groups do not apply; AE is checked after ModRM. */
+			o->dec &= ~BT_D_GROUP;
+			if (op >= 0x71 && op <= 0x73 && in->enc == BT_ENC_EVEX)
+				o->dec &= ~BT_D_REGONLY; /* memory source */
+			o->attr |= BT_F_SIMD;
+			return 0;
+		}
 	}
 	*o = (struct bt_opdesc){ BT_F_MODRM | BT_F_SIMD, BT_D_VALID,
 				 map == BT_MAP_0F3A ? BT_IMM_B : BT_IMM_NONE,

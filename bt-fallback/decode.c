@@ -314,7 +314,8 @@ static int bt_fixup(struct bt_dec *d)
 		}
 		return 0;
 	}
-	if (in->map == BT_MAP_0F3A && op == 0xf0 && in->modrm != 0xc0)
+	if (in->map == BT_MAP_0F3A && op == 0xf0 &&
+	    (in->modrm != 0xc0 || pp != BT_PP_F3))
 		return -VMI_EINVAL; /* HRESET: F3 0F 3A F0 C0 ib */
 	if (in->map == BT_MAP_0F38) {
 		if (op == 0xd8 && reg > 3)
@@ -376,6 +377,11 @@ static int bt_fixup(struct bt_dec *d)
 		/* CLWB, CLFLUSHOPT: no data access */
 		if (mem && reg >= 6 && pp == BT_PP_66)
 			o->attr &= ~(BT_F_MEM_R | BT_F_MEM_W);
+		break;
+	case 0xa6: /* VIA PadLock: MONTMUL, XSHA1, XSHA256 */
+	case 0xa7: /* XSTORE, XCRYPTECB..XCRYPTOFB */
+		if ((in->modrm & 7) || reg > (op == 0xa6 ? 2 : 5))
+			return -VMI_EINVAL;
 		break;
 	case 0xb8: /* F3: POPCNT; without it JMPE, #UD outside IA-64 */
 		if (pp != BT_PP_F3)

@@ -285,6 +285,10 @@ struct pit_clock {
 void pit_clock_start(struct pit_clock *pc);
 uint64_t pit_clock_poll(struct pit_clock *pc);
 uint16_t pit_read_counter(unsigned int channel);
+/* Read-back status byte (8254 datasheet): OUT, null count, mode bits. */
+uint8_t pit_status(unsigned int channel);
+#define PIT_STATUS_OUT 0x80
+#define PIT_STATUS_NULL_COUNT 0x40
 /* Program channel 0 in mode 2 (rate generator) with @reload (0 = 65536). */
 void pit_set_periodic(uint16_t reload);
 
@@ -312,6 +316,26 @@ uint64_t gap_meter_stolen_us(const struct gap_meter *g);
 uint64_t gap_meter_max_gap_us(const struct gap_meter *g);
 /* Busy-wait @us of TSC time while metering gaps. */
 void spin_us(uint64_t us, struct gap_meter *g);
+
+/*
+ * Waiting the way an OS idles: in hlt.  On a host that runs a vCPU and
+ * the emulator's timer thread on the same core (QEMU TCG on a loaded
+ * machine), a spinning guest delays its own timer interrupts by a
+ * scheduler slice (2-3 ms measured); a halted one does not.  While
+ * waiting, PIT channel 0 ticks at 100 Hz through the IOAPIC (ISA IRQ 0,
+ * VEC_IDLE_TICK) so that a missing interrupt ends in a timeout rather
+ * than a hang.  One CPU at a time (the tick goes to the caller),
+ * interrupts enabled; the PIT is reprogrammed.
+ */
+#define VEC_IDLE_TICK 0xef
+/* Keep the tick running across many waits (nests; returns false when
+ * there is no IOAPIC to route it, and the waits then spin). */
+bool idle_tick_begin(void);
+void idle_tick_end(void);
+/* Halt until *p >= want or @timeout_us passes; returns whether it did. */
+bool idle_until(volatile uint32_t *p, uint32_t want, uint64_t timeout_us);
+/* Halt for @us of TSC time. */
+void idle_for(uint64_t us);
 
 /* 64-bit helpers that need no libgcc (runtime.c provides __udivdi3 too). */
 uint64_t udiv64(uint64_t n, uint64_t d);
@@ -410,7 +434,8 @@ void pic_init(void);
 unsigned int smp_start_aps(void);
 unsigned int smp_online(void);
 /* Run fn(arg) on CPU @index (not the caller's); waits for it to finish
- * when @wait.  Returns false if the CPU is not online or timed out. */
+ * when @wait (up to 20 s; the boot CPU waits in hlt).  Returns false if
+ * the CPU is not online or the call timed out. */
 bool smp_call(unsigned int index, void (*fn)(void *), void *arg, bool wait);
 
 #endif /* GUEST_GUEST_H */

@@ -73,7 +73,10 @@ void lapic_send_ipi(uint32_t apic_id, uint32_t icr_lo)
  * "apic=" on the command line. */
 static void choose_mode(void)
 {
-	enum lapic_mode want = guest_lapic_pref;
+	/* A volatile read: gcc folds a weak const's default value into
+	 * this file otherwise, and a test's override would be ignored. */
+	enum lapic_mode want =
+		*(const volatile enum lapic_mode *)&guest_lapic_pref;
 	bool have_x2 = cpuid(1).ecx & CPUID1_ECX_X2APIC;
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 	char buf[16];

@@ -13,6 +13,8 @@
 
 extern const char ap_tramp_start[], ap_tramp_end[];
 
+#define SMP_CALL_TIMEOUT_US 20000000
+
 volatile uint32_t ap_boot_esp;
 static volatile unsigned int ap_boot_index;
 static volatile unsigned int nr_online = 1;
@@ -138,7 +140,7 @@ bool smp_call(unsigned int index, void (*fn)(void *), void *arg, bool wait)
 	c = &guest_cpus[index];
 	if (!c->online || c == this_cpu())
 		return false;
-	end = now_us() + 10000000;
+	end = now_us() + SMP_CALL_TIMEOUT_US;
 	while (c->work_fn)
 		if (now_us() > end)
 			return false;
@@ -148,6 +150,10 @@ bool smp_call(unsigned int index, void (*fn)(void *), void *arg, bool wait)
 	lapic_send_ipi(c->apic_id, ICR_FIXED | VEC_WAKE);
 	if (!wait)
 		return true;
+	/* The boot CPU waits in hlt, leaving the host's cores to the CPU
+	 * doing the work (see idle_until()); the others spin. */
+	if (this_cpu()->index == 0 && irqs_enabled())
+		return idle_until(&c->work_done, done + 1, SMP_CALL_TIMEOUT_US);
 	while (c->work_done == done)
 		if (now_us() > end)
 			return false;

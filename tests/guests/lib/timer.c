@@ -107,26 +107,140 @@ void spin_us(uint64_t us, struct gap_meter *g)
 		cpu_relax();
 }
 
-/* Count TSC ticks over 50 ms of PIT time (boot CPU, interrupts off). */
-
-void tsc_calibrate(void)
+static void idle_tick(struct trap_frame *f)
 {
-	struct pit_clock pc;
-	uint64_t t0, t1, ticks;
-	const uint64_t want = PIT_HZ / 20;
+	(void)f;
+}
 
-	tsc_boot = rdtsc();
-	pit_clock_start(&pc);
-	/* Start on a count change so the first partial tick is not lost. */
-	while (pit_clock_poll(&pc) == 0)
+static unsigned int idle_tick_depth;
+static bool idle_tick_on;
+
+bool idle_tick_begin(void)
+{
+	if (idle_tick_depth++)
+		return idle_tick_on;
+	irq_set_handler(VEC_IDLE_TICK, idle_tick);
+	idle_tick_on = false;
+	if (guest_plat.have_ioapic) {
+		pit_set_periodic((uint16_t)(PIT_HZ / 100));
+		idle_tick_on = ioapic_route_isa(0, VEC_IDLE_TICK, lapic_id()) >= 0;
+	}
+	return idle_tick_on;
+}
+
+void idle_tick_end(void)
+{
+	if (--idle_tick_depth == 0)
+		ioapic_mask_isa(0);
+}
+
+/* One step of a wait (interrupts enabled on entry and exit): halt unless
+ * @done, with no lost wake-up, since the check runs with interrupts off
+ * and "sti; hlt" is atomic.  Without the tick, spin instead. */
+static void idle_step(bool ticking, bool (*done)(void *), void *arg)
+{
+	cli();
+	if (done(arg)) {
+		sti();
+		return;
+	}
+	if (ticking) {
+		sti_hlt();
+	} else {
+		sti();
+		cpu_relax();
+	}
+}
+
+struct until_arg {
+	volatile uint32_t *p;
+	uint32_t want;
+	uint64_t end;
+};
+
+static bool until_done(void *a)
+{
+	struct until_arg *u = a;
+
+	return *u->p >= u->want || rdtsc() >= u->end;
+}
+
+bool idle_until(volatile uint32_t *p, uint32_t want, uint64_t timeout_us)
+{
+	struct until_arg u = { p, want, rdtsc() + us_to_tsc(timeout_us) };
+	bool ticking = idle_tick_begin();
+
+	while (!until_done(&u))
+		idle_step(ticking, until_done, &u);
+	idle_tick_end();
+	return *p >= want;
+}
+
+static bool past(void *a)
+{
+	return rdtsc() >= *(uint64_t *)a;
+}
+
+void idle_for(uint64_t us)
+{
+	uint64_t end = rdtsc() + us_to_tsc(us);
+	bool ticking = idle_tick_begin();
+
+	while (!past(&end))
+		idle_step(ticking, past, &end);
+	idle_tick_end();
+}
+
+uint8_t pit_status(unsigned int channel)
+{
+	/* Read-back: latch status only (bit 5 = don't latch the count). */
+	outb(PIT_CMD, (uint8_t)(0xe0 | (2u << channel)));
+	return inb((uint16_t)(PIT_CH0 + channel));
+}
+
+/*
+ * One calibration window: channel 0 in mode 0 counts 0xffff down to 0,
+ * raises OUT (seen in the read-back status) and keeps counting from
+ * 0xffff.  OUT cannot be missed the way a wrap of a free-running count
+ * can when the CPU is descheduled for more than its 54.9 ms period, and
+ * the count read after OUT rose says how far past the terminal count the
+ * poll came.  Returns TSC ticks per second.
+ */
+static uint64_t calibrate_once(void)
+{
+	uint16_t c0, c1;
+	uint64_t t0, t1, ticks;
+
+	outb(PIT_CMD, 0x30); /* channel 0, lobyte/hibyte, mode 0, binary */
+	outb(PIT_CH0, 0xff);
+	outb(PIT_CH0, 0xff);
+	while (pit_status(0) & PIT_STATUS_NULL_COUNT)
 		;
-	ticks = pc.ticks;
+	c0 = pit_read_counter(0);
 	t0 = rdtsc();
-	while (pit_clock_poll(&pc) - ticks < want)
+	while (!(pit_status(0) & PIT_STATUS_OUT))
 		;
 	t1 = rdtsc();
-	ticks = pc.ticks - ticks;
-	tsc_hz = udiv64((t1 - t0) * PIT_HZ, ticks);
-	if (!tsc_hz)
-		tsc_hz = 1;
+	c1 = pit_read_counter(0);
+	ticks = c0 + ((0x10000u - c1) & 0xffffu);
+	return udiv64((t1 - t0) * PIT_HZ, ticks ? ticks : 1);
+}
+
+/* The median of three windows (about 165 ms; boot CPU, interrupts off). */
+void tsc_calibrate(void)
+{
+	uint64_t r[3], t;
+
+	tsc_boot = rdtsc();
+	for (int i = 0; i < 3; i++)
+		r[i] = calibrate_once();
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2 - i; j++)
+			if (r[j] > r[j + 1]) {
+				t = r[j];
+				r[j] = r[j + 1];
+				r[j + 1] = t;
+			}
+	tsc_hz = r[1] ? r[1] : 1;
+	pit_set_periodic(0);
 }
