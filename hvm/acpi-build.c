@@ -142,6 +142,7 @@ _Static_assert(FADT_RESET_VALUE == FADT_RESET_REG + GAS_LEN, "RESET_VALUE");
  */
 _Static_assert(ACPI_BUILD_S5_SLP_TYP > 1 && ACPI_BUILD_S5_SLP_TYP <= 7,
 	       "SLP_TYP is 3 bits and encoded as a ByteConst");
+/* clang-format off */
 static const uint8_t dsdt_aml[] = {
 	0x08, /* NameOp */
 	'\\', '_', 'S', '5', '_', /* RootChar NameSeg */
@@ -153,6 +154,7 @@ static const uint8_t dsdt_aml[] = {
 	0x00, /* ZeroOp (reserved) */
 	0x00, /* ZeroOp (reserved) */
 };
+/* clang-format on */
 
 #define DSDT_LEN (HDR_LEN + sizeof(dsdt_aml))
 #define XSDT_LEN (HDR_LEN + 2 * 8)
@@ -266,7 +268,8 @@ static int build_fadt(const struct acpi_out *o, uint64_t gpa, uint64_t dsdt,
 	/* > 100 and > 1000 us: C2 and C3 not supported (Table 5-34). */
 	put16(t + FADT_P_LVL2_LAT, 101);
 	put16(t + FADT_P_LVL3_LAT, 1001);
-	put16(t + FADT_IAPC_BOOT_ARCH, IAPC_LEGACY_DEVICES | IAPC_VGA_NOT_PRESENT);
+	put16(t + FADT_IAPC_BOOT_ARCH,
+	      IAPC_LEGACY_DEVICES | IAPC_VGA_NOT_PRESENT);
 	put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 |
 				      FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON |
 				      FADT_F_FIX_RTC | FADT_F_TMR_VAL_EXT |
@@ -275,8 +278,13 @@ static int build_fadt(const struct acpi_out *o, uint64_t gpa, uint64_t dsdt,
 		   ACPI_BUILD_RESET_PORT);
 	t[FADT_RESET_VALUE] = ACPI_BUILD_RESET_VALUE;
 	t[FADT_MINOR_VERSION] = FADT_MINOR_REVISION;
-	/* Both 32- and 64-bit pointers, equal, as firmware commonly does. */
-	put64(t + FADT_X_FIRMWARE_CTRL, facs);
+	/*
+	 * The FACS is below 4 GiB: FIRMWARE_CTRL alone names it and
+	 * X_FIRMWARE_CTRL stays 0 (Table 5-34 lets either be used; with
+	 * both set ACPICA installs the FACS twice).  X_DSDT repeats DSDT,
+	 * which ACPICA accepts when the two agree.
+	 */
+	put64(t + FADT_X_FIRMWARE_CTRL, 0);
 	put64(t + FADT_X_DSDT, dsdt);
 	put_gas_io(t + FADT_X_PM1A_EVT_BLK, ACPI_BUILD_PM1_EVT_LEN * 8,
 		   GAS_ACCESS_WORD, ACPI_BUILD_PM1A_EVT_BLK);
@@ -419,17 +427,18 @@ static void layout(const struct acpi_build_config *cfg,
 		   struct acpi_build_info *in)
 {
 	in->facs_gpa = align_up(cfg->tables_gpa, FACS_ALIGN);
-	in->dsdt_gpa = align_up(in->facs_gpa + ACPI_BUILD_FACS_LEN, TABLE_ALIGN);
+	in->dsdt_gpa =
+		align_up(in->facs_gpa + ACPI_BUILD_FACS_LEN, TABLE_ALIGN);
 	in->fadt_gpa = align_up(in->dsdt_gpa + DSDT_LEN, TABLE_ALIGN);
-	in->madt_gpa = align_up(in->fadt_gpa + ACPI_BUILD_FADT_LEN, TABLE_ALIGN);
-	in->xsdt_gpa = align_up(in->madt_gpa + madt_len(cfg->nr_cpus),
-				TABLE_ALIGN);
+	in->madt_gpa =
+		align_up(in->fadt_gpa + ACPI_BUILD_FADT_LEN, TABLE_ALIGN);
+	in->xsdt_gpa =
+		align_up(in->madt_gpa + madt_len(cfg->nr_cpus), TABLE_ALIGN);
 	in->rsdt_gpa = align_up(in->xsdt_gpa + XSDT_LEN, TABLE_ALIGN);
 	in->tables_end = in->rsdt_gpa + RSDT_LEN;
 }
 
-void acpi_build_default_config(struct acpi_build_config *cfg,
-			       uint32_t nr_cpus)
+void acpi_build_default_config(struct acpi_build_config *cfg, uint32_t nr_cpus)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->nr_cpus = nr_cpus;

@@ -49,8 +49,8 @@ static int check_ranges(const struct guest_mem_range *r, size_t n, bool ram)
 		    r[i].gpa >= GUEST_MEM_MAX_GPA ||
 		    r[i].size > GUEST_MEM_MAX_GPA - r[i].gpa)
 			return -VMI_EINVAL;
-		if (ram ? r[i].type != GUEST_MEM_RAM :
-			  (r[i].type < GUEST_MEM_RESERVED ||
+		if (ram ? r[i].type != GUEST_MEM_RAM
+			: (r[i].type < GUEST_MEM_RESERVED ||
 			   r[i].type > GUEST_MEM_UNUSABLE))
 			return -VMI_EINVAL;
 		if (!ram)
@@ -201,8 +201,7 @@ bool loader_hits_reserved(const struct loader_env *env, uint64_t base,
 	return false;
 }
 
-bool loader_hits_used(const struct loader_ctx *lc, uint64_t base,
-		      uint64_t size)
+bool loader_hits_used(const struct loader_ctx *lc, uint64_t base, uint64_t size)
 {
 	unsigned int i;
 
@@ -266,7 +265,11 @@ int loader_alloc(struct loader_ctx *lc, uint64_t size, uint64_t align,
 {
 	const struct loader_env *env = lc->env;
 	struct alloc_search s = {
-		.lc = lc, .size = size, .align = align, .lo = lo, .hi = hi,
+		.lc = lc,
+		.size = size,
+		.align = align,
+		.lo = lo,
+		.hi = hi,
 		.top_down = top_down,
 	};
 	size_t i;
@@ -276,15 +279,16 @@ int loader_alloc(struct loader_ctx *lc, uint64_t size, uint64_t align,
 	if (!size || !align || (align & (align - 1)) || hi <= lo ||
 	    size > hi - lo)
 		return -VMI_ENOMEM;
-	alloc_try(&s, top_down ? loader_align_down(hi - size, align) :
-				 loader_align_up(lo, align));
+	alloc_try(&s, top_down ? loader_align_down(hi - size, align)
+			       : loader_align_up(lo, align));
 	for (i = 0; i < env->nr_ram; i++) {
 		alloc_boundary(&s, env->ram[i].gpa);
 		alloc_boundary(&s, env->ram[i].gpa + env->ram[i].size);
 	}
 	for (i = 0; i < env->nr_reserved; i++) {
 		alloc_boundary(&s, env->reserved[i].gpa);
-		alloc_boundary(&s, env->reserved[i].gpa + env->reserved[i].size);
+		alloc_boundary(&s,
+			       env->reserved[i].gpa + env->reserved[i].size);
 	}
 	for (i = 0; i < lc->nr_used; i++) {
 		alloc_boundary(&s, lc->used[i].base);
@@ -306,7 +310,8 @@ static uint32_t map_type_at(const struct loader_env *env, uint64_t p)
 		    p - env->reserved[i].gpa < env->reserved[i].size)
 			return env->reserved[i].type;
 	for (i = 0; i < env->nr_ram; i++)
-		if (p >= env->ram[i].gpa && p - env->ram[i].gpa < env->ram[i].size)
+		if (p >= env->ram[i].gpa &&
+		    p - env->ram[i].gpa < env->ram[i].size)
 			return GUEST_MEM_RAM;
 	return 0;
 }
@@ -469,7 +474,8 @@ int loader_layout_default(uint64_t ram_bytes, struct guest_mem_range *ram,
 	low_end = ram_bytes < LOADER_LOWMEM_MAX ? ram_bytes : LOADER_LOWMEM_MAX;
 	memset(ram, 0, 3 * sizeof(*ram));
 	memset(reserved, 0, 3 * sizeof(*reserved));
-	ram[0] = (struct guest_mem_range){ 0, LOADER_LOW_RAM_END, GUEST_MEM_RAM, 0 };
+	ram[0] = (struct guest_mem_range){ 0, LOADER_LOW_RAM_END, GUEST_MEM_RAM,
+					   0 };
 	ram[1] = (struct guest_mem_range){ LOADER_BIOS_AREA,
 					   low_end - LOADER_BIOS_AREA,
 					   GUEST_MEM_RAM, 0 };
@@ -480,9 +486,10 @@ int loader_layout_default(uint64_t ram_bytes, struct guest_mem_range *ram,
 						   GUEST_MEM_RAM, 0 };
 		*nr_ram = 3;
 	}
-	reserved[0] = (struct guest_mem_range){
-		LOADER_BIOS_AREA, LOADER_BIOS_AREA_END - LOADER_BIOS_AREA,
-		GUEST_MEM_RESERVED, 0 };
+	reserved[0] = (struct guest_mem_range){ LOADER_BIOS_AREA,
+						LOADER_BIOS_AREA_END -
+							LOADER_BIOS_AREA,
+						GUEST_MEM_RESERVED, 0 };
 	reserved[1] = (struct guest_mem_range){ LOADER_IOAPIC_BASE,
 						LOADER_PAGE_SIZE,
 						GUEST_MEM_RESERVED, 0 };

@@ -95,7 +95,8 @@ int loader_linux_parse(const void *image, size_t len,
 
 	memset(hdr, 0, sizeof(*hdr));
 	if (!p || len < SH_VERSION + 2)
-		return parse_fail(why, "bzImage truncated before the setup header",
+		return parse_fail(why,
+				  "bzImage truncated before the setup header",
 				  -VMI_EINVAL);
 	if (loader_le16(p + SH_BOOT_FLAG) != SH_BOOT_FLAG_MAGIC ||
 	    loader_le32(p + SH_HEADER) != SH_MAGIC)
@@ -110,8 +111,8 @@ int loader_linux_parse(const void *image, size_t len,
 	hdr->hdr_end = SH_HEADER + p[SH_JUMP + 1];
 	if (hdr->hdr_end > SH_END_MAX)
 		hdr->hdr_end = SH_END_MAX;
-	need = hdr->version >= PROTO_PREF_INIT ? SH_INIT_SIZE + 4 :
-						 SH_CMDLINE_SIZE + 4;
+	need = hdr->version >= PROTO_PREF_INIT ? SH_INIT_SIZE + 4
+					       : SH_CMDLINE_SIZE + 4;
 	if (hdr->hdr_end < need)
 		return parse_fail(why, "setup header shorter than its version",
 				  -VMI_EINVAL);
@@ -174,8 +175,7 @@ int loader_linux_parse(const void *image, size_t len,
 	if (init_size > UINT32_MAX)
 		return parse_fail(why, "kernel too large", -VMI_EINVAL);
 	hdr->init_size = (uint32_t)init_size;
-	if (hdr->pref_address < LOADER_1M ||
-	    hdr->pref_address >= LOADER_4G ||
+	if (hdr->pref_address < LOADER_1M || hdr->pref_address >= LOADER_4G ||
 	    (hdr->relocatable &&
 	     (hdr->pref_address & (hdr->kernel_alignment - 1))))
 		return parse_fail(why, "bad pref_address", -VMI_EINVAL);
@@ -209,7 +209,8 @@ static int place_kernel(struct loader_ctx *lc,
 	ret = loader_alloc(lc, room, hdr->kernel_alignment, base, LOADER_4G,
 			   false, gpa);
 	if (ret)
-		return loader_fail(lc, ret, "no room for the kernel's init_size");
+		return loader_fail(lc, ret,
+				   "no room for the kernel's init_size");
 	return 0;
 }
 
@@ -410,7 +411,7 @@ int loader_linux_load(const struct loader_env *env,
 	if (ret)
 		return ret;
 
-	/* boot.rst, "32-bit BOOT PROTOCOL": ESI = boot_params, EBP/EDI/EBX 0. */
+	/* boot.rst, "32-bit BOOT PROTOCOL": ESI = zero page, EBP/EDI/EBX 0. */
 	bs->rsi = zp;
 	bs->rbp = 0;
 	bs->rdi = 0;

@@ -53,7 +53,7 @@
 #define MBI_LOADER_NAME 64
 #define MBI_SIZE 120 /* 116 bytes up to color_info, rounded to 8 */
 #define MBI_MOD_SIZE 16 /* mod_start, mod_end, string, reserved */
-#define MBI_MMAP_ENTRY 24 /* size (= 20, not counting itself), addr, len, type */
+#define MBI_MMAP_ENTRY 24 /* u32 size (20: the rest), addr, len, type */
 
 _Static_assert(MBI_LOADER_NAME + 4 <= MBI_SIZE, "mbi fields fit");
 _Static_assert(MBI_MMAP_ENTRY == 4 + 8 + 8 + 4, "mmap entry layout");
@@ -111,6 +111,7 @@ _Static_assert(MBI_MMAP_ENTRY == 4 + 8 + 8 + 4, "mmap entry layout");
 #define RSDP_V2_LEN 36
 
 static const char loader_name[] = "trivisor";
+static const char mb2_unsupported[] = "required multiboot2 info not supported";
 
 /* A span of the image to place at a fixed guest-physical address. */
 struct mb_seg {
@@ -181,7 +182,8 @@ static int mb1_header(struct loader_ctx *lc, const uint8_t *p, size_t len,
 		return 0;
 	/* 3.1.1: the whole header lies within the first 8192 bytes. */
 	if ((size_t)off + MB1_HDR_SIZE_AOUT > end)
-		return loader_fail(lc, -VMI_EINVAL, "multiboot header truncated");
+		return loader_fail(lc, -VMI_EINVAL,
+				   "multiboot header truncated");
 	a->aout = true;
 	a->have_entry = true;
 	a->header_addr = loader_le32(p + off + MB1_HDR_HEADER_ADDR);
@@ -221,16 +223,19 @@ static int mb2_tag(struct loader_ctx *lc, const uint8_t *t, uint32_t size,
 	switch (type) {
 	case MB2_HT_INFO_REQ:
 		if ((size - 8) % 4)
-			return loader_fail(lc, -VMI_EINVAL, "bad multiboot2 tag");
-		for (i = 8; i < size; i += 4)
-			if (!optional &&
-			    !mb2_info_supported(lc->env, loader_le32(t + i)))
-				return loader_fail(lc, -VMI_EOPNOTSUPP,
-						   "required multiboot2 info not supported");
+			return loader_fail(lc, -VMI_EINVAL,
+					   "bad multiboot2 tag");
+		for (i = 8; i < size && !optional; i += 4)
+			if (!mb2_info_supported(lc->env, loader_le32(t + i)))
+				break;
+		if (i < size && !optional)
+			return loader_fail(lc, -VMI_EOPNOTSUPP,
+					   mb2_unsupported);
 		return 0;
 	case MB2_HT_ADDRESS:
 		if (size != 24)
-			return loader_fail(lc, -VMI_EINVAL, "bad multiboot2 tag");
+			return loader_fail(lc, -VMI_EINVAL,
+					   "bad multiboot2 tag");
 		a->aout = true;
 		a->header_addr = loader_le32(t + 8);
 		a->load_addr = loader_le32(t + 12);
@@ -239,13 +244,15 @@ static int mb2_tag(struct loader_ctx *lc, const uint8_t *t, uint32_t size,
 		return 0;
 	case MB2_HT_ENTRY:
 		if (size < 12)
-			return loader_fail(lc, -VMI_EINVAL, "bad multiboot2 tag");
+			return loader_fail(lc, -VMI_EINVAL,
+					   "bad multiboot2 tag");
 		a->have_entry = true;
 		a->entry = loader_le32(t + 8);
 		return 0;
 	case MB2_HT_CONSOLE:
 		if (size < 12)
-			return loader_fail(lc, -VMI_EINVAL, "bad multiboot2 tag");
+			return loader_fail(lc, -VMI_EINVAL,
+					   "bad multiboot2 tag");
 		/* No EGA text console to describe. */
 		if (!optional && (loader_le32(t + 8) & MB2_CONSOLE_REQUIRED))
 			return loader_fail(lc, -VMI_EOPNOTSUPP,
@@ -261,10 +268,11 @@ static int mb2_tag(struct loader_ctx *lc, const uint8_t *t, uint32_t size,
 	default:
 		if (optional)
 			return 0;
-		return loader_fail(lc, -VMI_EOPNOTSUPP,
-				   type == MB2_HT_FRAMEBUFFER ?
-					   "multiboot2 framebuffer not supported" :
-					   "unknown required multiboot2 tag");
+		return loader_fail(
+			lc, -VMI_EOPNOTSUPP,
+			type == MB2_HT_FRAMEBUFFER
+				? "multiboot2 framebuffer not supported"
+				: "unknown required multiboot2 tag");
 	}
 }
 
@@ -286,7 +294,8 @@ static int mb2_header(struct loader_ctx *lc, const uint8_t *p, size_t len,
 				   "multiboot2 architecture not i386");
 	hlen = loader_le32(p + off + 8);
 	if (hlen < MB2_HDR_SIZE + 8 || hlen > end - (size_t)off)
-		return loader_fail(lc, -VMI_EINVAL, "bad multiboot2 header length");
+		return loader_fail(lc, -VMI_EINVAL,
+				   "bad multiboot2 header length");
 	a->hdr_off = (uint32_t)off;
 	p += off;
 	for (pos = MB2_HDR_SIZE; hlen - pos >= 8; pos += (size + 7) & ~7u) {
@@ -294,11 +303,12 @@ static int mb2_header(struct loader_ctx *lc, const uint8_t *p, size_t len,
 		if (size < 8 || size > hlen - pos)
 			return loader_fail(lc, -VMI_EINVAL,
 					   "bad multiboot2 tag size");
+		if (loader_le16(p + pos) == MB2_HT_END && a->aout &&
+		    !a->have_entry)
+			return loader_fail(lc, -VMI_EINVAL,
+					   "address tag without entry tag");
 		if (loader_le16(p + pos) == MB2_HT_END)
-			return a->aout && !a->have_entry ?
-				       loader_fail(lc, -VMI_EINVAL,
-						   "address tag without entry tag") :
-				       0;
+			return 0;
 		ret = mb2_tag(lc, p + pos, size, a);
 		if (ret)
 			return ret;
@@ -306,7 +316,8 @@ static int mb2_header(struct loader_ctx *lc, const uint8_t *p, size_t len,
 		if (((size + 7) & ~7u) > hlen - pos)
 			break;
 	}
-	return loader_fail(lc, -VMI_EINVAL, "multiboot2 header without end tag");
+	return loader_fail(lc, -VMI_EINVAL,
+			   "multiboot2 header without end tag");
 }
 
 /* The a.out-kludge layout: one segment described by the header. */
@@ -322,16 +333,19 @@ static int kludge_image(struct loader_ctx *lc, size_t len,
 		load = a->header_addr - a->hdr_off;
 	}
 	if (load > a->header_addr)
-		return loader_fail(lc, -VMI_EINVAL, "load_addr above header_addr");
+		return loader_fail(lc, -VMI_EINVAL,
+				   "load_addr above header_addr");
 	skip = a->header_addr - load;
 	if (skip > a->hdr_off)
-		return loader_fail(lc, -VMI_EINVAL, "load_addr before the file");
+		return loader_fail(lc, -VMI_EINVAL,
+				   "load_addr before the file");
 	off = a->hdr_off - skip;
 	if (a->load_end_addr == 0) {
 		filesz = len - off;
 	} else {
 		if (a->load_end_addr < load)
-			return loader_fail(lc, -VMI_EINVAL, "bad load_end_addr");
+			return loader_fail(lc, -VMI_EINVAL,
+					   "bad load_end_addr");
 		filesz = a->load_end_addr - load;
 		if (!loader_in_buf(len, off, filesz))
 			return loader_fail(lc, -VMI_EINVAL,
@@ -362,13 +376,13 @@ static int elf_image(struct loader_ctx *lc, const uint8_t *p, size_t len,
 	if (len < ELF32_EHDR_SIZE || memcmp(p, "\177ELF", 4))
 		return loader_fail(lc, -VMI_EINVAL, "not an ELF image");
 	is64 = p[EI_CLASS] == ELFCLASS64;
-	if ((p[EI_CLASS] != ELFCLASS32 && !is64) ||
-	    p[EI_DATA] != ELFDATA2LSB || p[EI_VERSION] != 1 ||
-	    (is64 && len < ELF64_EHDR_SIZE))
+	if ((p[EI_CLASS] != ELFCLASS32 && !is64) || p[EI_DATA] != ELFDATA2LSB ||
+	    p[EI_VERSION] != 1 || (is64 && len < ELF64_EHDR_SIZE))
 		return loader_fail(lc, -VMI_EINVAL, "bad ELF identification");
 	if (loader_le16(p + 16) != ET_EXEC ||
 	    (loader_le16(p + 18) != EM_386 && loader_le16(p + 18) != EM_X86_64))
-		return loader_fail(lc, -VMI_EINVAL, "not an x86 ELF executable");
+		return loader_fail(lc, -VMI_EINVAL,
+				   "not an x86 ELF executable");
 	entry = is64 ? loader_le64(p + 24) : loader_le32(p + 24);
 	phoff = is64 ? loader_le64(p + 32) : loader_le32(p + 28);
 	phentsize = loader_le16(p + (is64 ? 54 : 42));
@@ -401,7 +415,8 @@ static int elf_image(struct loader_ctx *lc, const uint8_t *p, size_t len,
 		if (!s.memsz)
 			continue;
 		if (img->nr == LOADER_MAX_SEGMENTS)
-			return loader_fail(lc, -VMI_E2BIG, "too many ELF segments");
+			return loader_fail(lc, -VMI_E2BIG,
+					   "too many ELF segments");
 		img->seg[img->nr++] = s;
 		/* GRUB's rule: e_entry is virtual; translate it by the
 		 * segment that holds it. */
@@ -438,8 +453,9 @@ static int load_segments(struct loader_ctx *lc, const uint8_t *p,
 			return loader_fail(lc, -VMI_ERANGE,
 					   "segment outside guest RAM");
 		if (loader_hits_reserved(lc->env, s->paddr, s->memsz))
-			return loader_fail(lc, -VMI_ERANGE,
-					   "segment overlaps a reserved window");
+			return loader_fail(
+				lc, -VMI_ERANGE,
+				"segment overlaps a reserved window");
 		if (loader_hits_used(lc, s->paddr, s->memsz))
 			return loader_fail(lc, -VMI_EINVAL,
 					   "overlapping segments");
@@ -488,8 +504,8 @@ static int put_str(struct loader_ctx *lc, uint64_t gpa, const char *s,
 
 /* Modules: page aligned (v1 flag bit 0, v2 tag 6), below 4 GiB, first
  * fit above the kernel. */
-static int load_modules(struct loader_ctx *lc, const struct loader_mb_args *args,
-			uint64_t *mod_gpa)
+static int load_modules(struct loader_ctx *lc,
+			const struct loader_mb_args *args, uint64_t *mod_gpa)
 {
 	uint64_t lo = lc->bs->placed.kernel_gpa + lc->bs->placed.kernel_size;
 	size_t i;
@@ -504,8 +520,9 @@ static int load_modules(struct loader_ctx *lc, const struct loader_mb_args *args
 		ret = loader_alloc(lc, size, LOADER_PAGE_SIZE, lo, LOADER_4G,
 				   false, &mod_gpa[i]);
 		if (ret == -VMI_ENOMEM)
-			ret = loader_alloc(lc, size, LOADER_PAGE_SIZE, LOADER_1M,
-					   LOADER_4G, false, &mod_gpa[i]);
+			ret = loader_alloc(lc, size, LOADER_PAGE_SIZE,
+					   LOADER_1M, LOADER_4G, false,
+					   &mod_gpa[i]);
 		if (ret)
 			return loader_fail(lc, ret, "no room for a module");
 		ret = loader_write(lc, mod_gpa[i], m->data, m->len);
@@ -549,7 +566,8 @@ static int count_map(struct loader_ctx *lc, uint32_t *n)
 	if (ret < 0)
 		return ret;
 	if (ret > LOADER_MB_MMAP_MAX)
-		return loader_fail(lc, -VMI_E2BIG, "too many memory map entries");
+		return loader_fail(lc, -VMI_E2BIG,
+				   "too many memory map entries");
 	*n = (uint32_t)ret;
 	lc->bs->placed.nr_map = *n;
 	return 0;
@@ -591,7 +609,6 @@ static int write_mmap(struct loader_ctx *lc, uint64_t gpa, bool v2)
 
 	return ret < 0 ? ret : 0;
 }
-
 
 /* Sizes of every string the info block carries, checked up front. */
 struct mb_strings {
@@ -695,8 +712,9 @@ static int mb1_info(struct loader_ctx *lc, const struct loader_mb_args *args,
 
 		ret = loader_put32(lc, m, (uint32_t)mod_gpa[i]);
 		if (!ret)
-			ret = loader_put32(lc, m + 4, (uint32_t)(mod_gpa[i] +
-								 args->mods[i].len));
+			ret = loader_put32(
+				lc, m + 4,
+				(uint32_t)(mod_gpa[i] + args->mods[i].len));
 		if (!ret)
 			ret = loader_put32(lc, m + 8, (uint32_t)str);
 		if (!ret)
@@ -735,8 +753,8 @@ static int mb2_info(struct loader_ctx *lc, const struct loader_mb_args *args,
 	if (ret)
 		return ret;
 	size = 8 + align8(8 + (uint64_t)st->cmdline) +
-	       align8(8 + sizeof(loader_name)) + 16 +
-	       16 + (uint64_t)MB2_MMAP_ENTRY * nr_map + 8;
+	       align8(8 + sizeof(loader_name)) + 16 + 16 +
+	       (uint64_t)MB2_MMAP_ENTRY * nr_map + 8;
 	for (i = 0; i < args->nr_mods; i++)
 		size += align8(16 + (uint64_t)st->mod[i]);
 	if (rsdp)
@@ -774,8 +792,9 @@ static int mb2_info(struct loader_ctx *lc, const struct loader_mb_args *args,
 		if (!ret)
 			ret = loader_put32(lc, cur, (uint32_t)mod_gpa[i]);
 		if (!ret)
-			ret = loader_put32(lc, cur + 4, (uint32_t)(mod_gpa[i] +
-								   args->mods[i].len));
+			ret = loader_put32(
+				lc, cur + 4,
+				(uint32_t)(mod_gpa[i] + args->mods[i].len));
 		if (!ret)
 			ret = put_str(lc, cur + 8, args->mods[i].cmdline,
 				      st->mod[i]);
@@ -839,12 +858,12 @@ static bool want_v2(const struct loader_mb_args *args, const uint8_t *p)
 
 	if (args->protocol != LOADER_MB_AUTO)
 		return args->protocol == LOADER_MB_V2;
-	v2 = find_header(p, args->kernel_len, MB2_MAGIC, MB2_SEARCH,
-			 MB2_ALIGN, MB2_HDR_SIZE, true);
+	v2 = find_header(p, args->kernel_len, MB2_MAGIC, MB2_SEARCH, MB2_ALIGN,
+			 MB2_HDR_SIZE, true);
 	if (v2 >= 0)
 		return true;
-	v1 = find_header(p, args->kernel_len, MB1_MAGIC, MB1_SEARCH,
-			 MB1_ALIGN, MB1_HDR_SIZE, false);
+	v1 = find_header(p, args->kernel_len, MB1_MAGIC, MB1_SEARCH, MB1_ALIGN,
+			 MB1_HDR_SIZE, false);
 	return v1 == -VMI_ENOENT && v2 == -VMI_EINVAL;
 }
 
@@ -873,8 +892,8 @@ int loader_multiboot_load(const struct loader_env *env,
 	bs->placed.protocol = v2 ? 2 : 1;
 	bs->placed.nr_mods = (uint32_t)args->nr_mods;
 
-	ret = v2 ? mb2_header(&lc, p, args->kernel_len, &a) :
-		   mb1_header(&lc, p, args->kernel_len, &a);
+	ret = v2 ? mb2_header(&lc, p, args->kernel_len, &a)
+		 : mb1_header(&lc, p, args->kernel_len, &a);
 	if (ret)
 		return ret;
 	if (v2 && env->rsdp_gpa) {
@@ -882,8 +901,8 @@ int loader_multiboot_load(const struct loader_env *env,
 		if (ret)
 			return ret;
 	}
-	ret = a.aout ? kludge_image(&lc, args->kernel_len, &a, &img) :
-		       elf_image(&lc, p, args->kernel_len, &img);
+	ret = a.aout ? kludge_image(&lc, args->kernel_len, &a, &img)
+		     : elf_image(&lc, p, args->kernel_len, &img);
 	if (ret)
 		return ret;
 	if (v2 && a.have_entry)
@@ -919,11 +938,11 @@ int loader_probe(const void *image, size_t len)
 	if (ret == 0 || ret == -VMI_EOPNOTSUPP ||
 	    (len >= 0x206 && loader_le32(p + 0x202) == 0x53726448u))
 		return LOADER_KIND_LINUX;
-	if (find_header(p, len, MB2_MAGIC, MB2_SEARCH, MB2_ALIGN,
-			MB2_HDR_SIZE, true) >= 0)
+	if (find_header(p, len, MB2_MAGIC, MB2_SEARCH, MB2_ALIGN, MB2_HDR_SIZE,
+			true) >= 0)
 		return LOADER_KIND_MULTIBOOT2;
-	if (find_header(p, len, MB1_MAGIC, MB1_SEARCH, MB1_ALIGN,
-			MB1_HDR_SIZE, false) >= 0)
+	if (find_header(p, len, MB1_MAGIC, MB1_SEARCH, MB1_ALIGN, MB1_HDR_SIZE,
+			false) >= 0)
 		return LOADER_KIND_MULTIBOOT1;
 	return -VMI_EINVAL;
 }

@@ -103,8 +103,7 @@ struct acpi_build_info {
 
 /* Standard platform: the defaults above, nr_cpus CPUs, IOAPIC id 0,
  * no 8259. */
-void acpi_build_default_config(struct acpi_build_config *cfg,
-			       uint32_t nr_cpus);
+void acpi_build_default_config(struct acpi_build_config *cfg, uint32_t nr_cpus);
 
 /* Bytes of table space (from tables_gpa) a config needs. */
 uint64_t acpi_build_tables_size(const struct acpi_build_config *cfg);

@@ -214,7 +214,7 @@ struct loader_linux_hdr {
 	uint16_t xloadflags; /* 0 before protocol 2.12 */
 	uint8_t relocatable;
 	uint8_t pad;
-	uint32_t setup_size; /* (setup_sects + 1) * 512: file offset of pm code */
+	uint32_t setup_size; /* (setup_sects + 1) * 512: offset of pm code */
 	uint32_t payload_size; /* syssize * 16: protected-mode kernel */
 	uint32_t hdr_end; /* end of the setup header: 0x202 + byte 0x201 */
 	uint32_t kernel_alignment;

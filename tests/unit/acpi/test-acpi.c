@@ -173,9 +173,21 @@ static void check_madt(const uint8_t *t, uint32_t len, uint32_t nr_cpus)
 static void check_all(struct mem *m, const struct acpi_build_info *in,
 		      uint32_t nr_cpus)
 {
-	static const uint8_t s5[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12,
-				      0x08, 0x04, 0x0a, ACPI_BUILD_S5_SLP_TYP,
-				      0x0a, ACPI_BUILD_S5_SLP_TYP, 0, 0 };
+	static const uint8_t s5[] = { 0x08,
+				      '\\',
+				      '_',
+				      'S',
+				      '5',
+				      '_',
+				      0x12,
+				      0x08,
+				      0x04,
+				      0x0a,
+				      ACPI_BUILD_S5_SLP_TYP,
+				      0x0a,
+				      ACPI_BUILD_S5_SLP_TYP,
+				      0,
+				      0 };
 	const uint8_t *r = m->b + in->rsdp_gpa, *x, *rs, *f, *d, *fa, *ma;
 	uint32_t xl, rl, fl, dl, ml;
 
@@ -206,7 +218,7 @@ static void check_all(struct mem *m, const struct acpi_build_info *in,
 	CU_ASSERT_EQUAL(f[8], 6);
 	CU_ASSERT_EQUAL(f[131], 3);
 	CU_ASSERT_EQUAL(rd32(f + 40), rd64(f + 140));
-	CU_ASSERT_EQUAL(rd32(f + 36), rd64(f + 132));
+	CU_ASSERT_EQUAL(rd64(f + 132), 0); /* X_FIRMWARE_CTRL: FACS < 4G */
 	CU_ASSERT_EQUAL(rd16(f + 46), ACPI_BUILD_SCI_IRQ);
 	CU_ASSERT_EQUAL(rd32(f + 48), 0); /* no SMI_CMD */
 	CU_ASSERT_EQUAL(rd32(f + 56), ACPI_BUILD_PM1A_EVT_BLK);
@@ -279,7 +291,8 @@ static void test_cpu_counts(void)
 
 	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
 		acpi_build_default_config(&cfg, n[i]);
-		CU_ASSERT_EQUAL_FATAL(acpi_build_tables(&mem_ops, m, &cfg, &in), 0);
+		CU_ASSERT_EQUAL_FATAL(acpi_build_tables(&mem_ops, m, &cfg, &in),
+				      0);
 		check_all(m, &in, n[i]);
 	}
 	acpi_build_default_config(&cfg, 0);
@@ -318,27 +331,35 @@ static void test_bad_config(void)
 
 	acpi_build_default_config(&cfg, 2);
 	CU_ASSERT_EQUAL(acpi_build_tables(NULL, m, &cfg, NULL), -VMI_EINVAL);
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, NULL, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, NULL, NULL),
+			-VMI_EINVAL);
 	cfg.rsdp_gpa = 0xe0008; /* not 16-aligned */
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	cfg.rsdp_gpa = 0xd0000; /* below the scanned area */
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	cfg.rsdp_gpa = 0xffff0; /* runs past 1 MiB */
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	cfg.rsdp_gpa = 0xfffd0;
 	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), 0);
 	cfg.rsdp_gpa = 0xe0100; /* inside the tables */
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	cfg.rsdp_gpa = 0xe0000;
 	cfg.tables_size = acpi_build_tables_size(&cfg) - 1;
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_ENOSPC);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_ENOSPC);
 	cfg.tables_size = acpi_build_tables_size(&cfg);
 	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), 0);
 	cfg.tables_gpa = 0xfffff000; /* would cross 4 GiB */
 	cfg.tables_size = 0x10000;
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	cfg.tables_gpa = 0xfffff800;
-	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(acpi_build_tables(&mem_ops, m, &cfg, NULL),
+			-VMI_EINVAL);
 	mem_free(m);
 }
 
@@ -362,8 +383,7 @@ static void test_write_faults(void)
 	mem_free(m);
 }
 
-static int dump(const char *dir, const char *name, const uint8_t *t,
-		size_t len)
+static int dump(const char *dir, const char *name, const uint8_t *t, size_t len)
 {
 	char path[256];
 	FILE *f;
@@ -383,8 +403,8 @@ static int dump(const char *dir, const char *name, const uint8_t *t,
  */
 static void test_iasl(void)
 {
-	static const char *names[] = { "dsdt", "facp", "apic", "xsdt", "rsdt",
-				       "facs" };
+	static const char *names[] = { "dsdt", "facp", "apic",
+				       "xsdt", "rsdt", "facs" };
 	struct acpi_build_config cfg;
 	struct acpi_build_info in;
 	struct mem *m = mem_new();

@@ -85,8 +85,8 @@ void gram_default(struct gram *g, uint64_t ram_bytes)
 	struct guest_mem_range ram[3], res[3];
 	size_t nr, nres, i;
 
-	CU_ASSERT_FATAL(loader_layout_default(ram_bytes, ram, &nr, res,
-					      &nres) == 0);
+	CU_ASSERT_FATAL(
+		loader_layout_default(ram_bytes, ram, &nr, res, &nres) == 0);
 	for (i = 0; i < nr; i++)
 		gram_add(g, ram[i].gpa, ram[i].size);
 	for (i = 0; i < nres; i++)

@@ -17,7 +17,8 @@ static void test_layout_default(void)
 	struct guest_mem_range ram[3], res[3];
 	size_t nr, nres;
 
-	CU_ASSERT_EQUAL(loader_layout_default(256 * MiB, ram, &nr, res, &nres), 0);
+	CU_ASSERT_EQUAL(loader_layout_default(256 * MiB, ram, &nr, res, &nres),
+			0);
 	CU_ASSERT_EQUAL(nr, 2);
 	CU_ASSERT_EQUAL(ram[0].gpa, 0);
 	CU_ASSERT_EQUAL(ram[0].size, 0xa0000);
@@ -30,7 +31,8 @@ static void test_layout_default(void)
 	CU_ASSERT_EQUAL(res[1].gpa, 0xfec00000);
 	CU_ASSERT_EQUAL(res[2].gpa, 0xfee00000);
 
-	CU_ASSERT_EQUAL(loader_layout_default(5 * GiB, ram, &nr, res, &nres), 0);
+	CU_ASSERT_EQUAL(loader_layout_default(5 * GiB, ram, &nr, res, &nres),
+			0);
 	CU_ASSERT_EQUAL(nr, 3);
 	CU_ASSERT_EQUAL(ram[1].gpa + ram[1].size, 3 * GiB);
 	CU_ASSERT_EQUAL(ram[2].gpa, 4 * GiB);
@@ -38,7 +40,8 @@ static void test_layout_default(void)
 
 	CU_ASSERT_EQUAL(loader_layout_default(1 * MiB, ram, &nr, res, &nres),
 			-VMI_EINVAL);
-	CU_ASSERT_EQUAL(loader_layout_default(64 * MiB + 1, ram, &nr, res, &nres),
+	CU_ASSERT_EQUAL(loader_layout_default(64 * MiB + 1, ram, &nr, res,
+					      &nres),
 			-VMI_EINVAL);
 }
 
@@ -63,7 +66,8 @@ static void test_layout_checks(void)
 	CU_ASSERT_EQUAL(bs.placed.kind, LOADER_KIND_LINUX);
 
 	/* Overlapping RAM ranges, empty ones, bad types, past 2^52. */
-	g.ram[1] = (struct guest_mem_range){ 15 * MiB, 2 * MiB, GUEST_MEM_RAM, 0 };
+	g.ram[1] =
+		(struct guest_mem_range){ 15 * MiB, 2 * MiB, GUEST_MEM_RAM, 0 };
 	g.env.nr_ram = 2;
 	CU_ASSERT_EQUAL(ctx_init(&g, &lc, &bs), -VMI_EINVAL);
 	CU_ASSERT_STRING_EQUAL(bs.error, "bad guest RAM range");
@@ -120,8 +124,7 @@ static void test_map_walk(void)
 	static const uint64_t want[][3] = {
 		{ 0x0, 0x2000, 1 }, /* two abutting RAM ranges merged */
 		{ 0x2000, 0x1000, 4 }, /* NVS window (listed first) */
-		{ 0x3000, 0x1000, 2 },
-		{ 0x4000, 0x4000, 1 },
+		{ 0x3000, 0x1000, 2 },	{ 0x4000, 0x4000, 1 },
 		{ 0x10000, 0x1000, 2 }, /* window in a hole */
 		{ 0x20000, 0x8000, 1 },
 	};
@@ -133,7 +136,8 @@ static void test_map_walk(void)
 	g.ram[0] = (struct guest_mem_range){ 0x1000, 0x3000, GUEST_MEM_RAM, 0 };
 	g.ram[1] = (struct guest_mem_range){ 0x0, 0x1000, GUEST_MEM_RAM, 0 };
 	g.ram[2] = (struct guest_mem_range){ 0x4000, 0x4000, GUEST_MEM_RAM, 0 };
-	g.ram[3] = (struct guest_mem_range){ 0x20000, 0x8000, GUEST_MEM_RAM, 0 };
+	g.ram[3] =
+		(struct guest_mem_range){ 0x20000, 0x8000, GUEST_MEM_RAM, 0 };
 	g.env.nr_ram = 4;
 	gram_reserve(&g, 0x2000, 0x1000, GUEST_MEM_NVS);
 	gram_reserve(&g, 0x2000, 0x2000, GUEST_MEM_RESERVED);
@@ -164,38 +168,47 @@ static void test_alloc(void)
 
 	gram_init(&g, 0);
 	g.ram[0] = (struct guest_mem_range){ 0, 0xa0000, GUEST_MEM_RAM, 0 };
-	g.ram[1] = (struct guest_mem_range){ 0x100000, 0x700000, GUEST_MEM_RAM, 0 };
+	g.ram[1] = (struct guest_mem_range){ 0x100000, 0x700000, GUEST_MEM_RAM,
+					     0 };
 	g.env.nr_ram = 2;
 	gram_reserve(&g, 0x200000, 0x1000, GUEST_MEM_RESERVED);
 	CU_ASSERT_FATAL(ctx_init(&g, &lc, &bs) == 0);
 
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x1000, 0x1000, 0x100000,
-				     false, &a), 0);
+				     false, &a),
+			0);
 	CU_ASSERT_EQUAL(a, 0x1000);
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x1000, 0x1000, 0x100000,
-				     false, &a), 0);
+				     false, &a),
+			0);
 	CU_ASSERT_EQUAL(a, 0x2000);
-	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x1000, 0, 0x100000, true,
-				     &a), 0);
+	CU_ASSERT_EQUAL(
+		loader_alloc(&lc, 0x1000, 0x1000, 0, 0x100000, true, &a), 0);
 	CU_ASSERT_EQUAL(a, 0x9f000);
 	/* Does not straddle the hole or the reserved page. */
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x2000, 0x1000, 0x9e000, 0x200000,
-				     false, &a), 0);
+				     false, &a),
+			0);
 	CU_ASSERT_EQUAL(a, 0x100000);
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x100000, 0x100000, 0x100000,
-				     0x800000, false, &a), 0);
+				     0x800000, false, &a),
+			0);
 	CU_ASSERT_EQUAL(a, 0x300000);
 	/* Top-down: pushed below the reserved page. */
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x10000, 0x1000, 0x100000, 0x201000,
-				     true, &a), 0);
+				     true, &a),
+			0);
 	CU_ASSERT_EQUAL(a, 0x1f0000);
 	/* Too big, bad alignment, empty window. */
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x800000, 0x1000, 0, UINT64_MAX,
-				     false, &a), -VMI_ENOMEM);
+				     false, &a),
+			-VMI_ENOMEM);
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x3000, 0, 0x800000, false,
-				     &a), -VMI_ENOMEM);
-	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x1000, 0x5000, 0x5000,
-				     false, &a), -VMI_ENOMEM);
+				     &a),
+			-VMI_ENOMEM);
+	CU_ASSERT_EQUAL(loader_alloc(&lc, 0x1000, 0x1000, 0x5000, 0x5000, false,
+				     &a),
+			-VMI_ENOMEM);
 	CU_ASSERT_EQUAL(loader_alloc(&lc, 0, 0x1000, 0, 0x5000, false, &a),
 			-VMI_ENOMEM);
 }

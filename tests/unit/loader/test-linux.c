@@ -128,8 +128,10 @@ static int load(struct gram *g, const uint8_t *img, size_t len,
 		struct guest_boot_state *bs)
 {
 	struct loader_linux_args a = {
-		.kernel = img, .kernel_len = len,
-		.initrd = initrd, .initrd_len = ilen,
+		.kernel = img,
+		.kernel_len = len,
+		.initrd = initrd,
+		.initrd_len = ilen,
 		.cmdline = cmdline,
 	};
 
@@ -145,17 +147,16 @@ static void test_basic(void)
 	uint8_t *img = bz_default_image(&len), *initrd = malloc(ilen);
 	uint64_t zp, rd, e;
 	static const uint64_t e820[][3] = {
-		{ 0, 0xa0000, 1 },
-		{ 0xe0000, 0x20000, 2 },
-		{ 0x100000, 63 * MiB, 1 },
-		{ 0xfec00000, 0x1000, 2 },
+		{ 0, 0xa0000, 1 },	   { 0xe0000, 0x20000, 2 },
+		{ 0x100000, 63 * MiB, 1 }, { 0xfec00000, 0x1000, 2 },
 		{ 0xfee00000, 0x1000, 2 },
 	};
 
 	for (i = 0; i < ilen; i++)
 		initrd[i] = (uint8_t)(i ^ 0x5c);
 	guest64(&g);
-	CU_ASSERT_EQUAL_FATAL(load(&g, img, len, initrd, ilen, cmdline, &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(load(&g, img, len, initrd, ilen, cmdline, &bs),
+			      0);
 	CU_ASSERT_PTR_NULL(bs.error);
 
 	/* Placement: kernel at pref_address, low pages from 0x1000 on. */
@@ -203,7 +204,8 @@ static void test_basic(void)
 			 sizeof(cmdline)) == 0);
 
 	/* Zero page: header copied to 0x26c, loader fields written. */
-	CU_ASSERT(memcmp(gram_ptr(&g, zp + 0x1f1, 0x1f), img + 0x1f1, 0x1f) == 0);
+	CU_ASSERT(memcmp(gram_ptr(&g, zp + 0x1f1, 0x1f), img + 0x1f1, 0x1f) ==
+		  0);
 	CU_ASSERT_EQUAL(gram_rd16(&g, zp + 0x20e), 0x1234);
 	CU_ASSERT_EQUAL(gram_rd32(&g, zp + 0x264), 0xdeadbeef);
 	CU_ASSERT_EQUAL(gram_rd8(&g, zp + 0x26c), 0);
@@ -605,7 +607,8 @@ static void test_fuzz_header(void)
 		memcpy(copy, img, len);
 		for (k = 0; k < 4; k++) {
 			seed = seed * 1103515245 + 12345;
-			copy[0x1f1 + (seed >> 8) % 0x80] = (uint8_t)(seed >> 20);
+			copy[0x1f1 + (seed >> 8) % 0x80] =
+				(uint8_t)(seed >> 20);
 		}
 		seed = seed * 1103515245 + 12345;
 		cut = (seed >> 4) % 8 ? len : (seed >> 8) % len;
@@ -645,7 +648,8 @@ void loader_linux_tests(void)
 	CU_pSuite s = CU_add_suite("loader-linux", NULL, NULL);
 
 	CU_add_test(s, "basic load and zero page", test_basic);
-	CU_add_test(s, "no acpi_rsdp_addr before 2.14", test_no_rsdp_before_214);
+	CU_add_test(s, "no acpi_rsdp_addr before 2.14",
+		    test_no_rsdp_before_214);
 	CU_add_test(s, "setup_sects 0 means 4", test_setup_sects_zero);
 	CU_add_test(s, "relocation", test_relocate);
 	CU_add_test(s, "kernel does not fit", test_kernel_too_big);

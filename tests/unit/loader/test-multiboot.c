@@ -171,8 +171,12 @@ static int load(struct gram *g, const uint8_t *img, size_t len, uint32_t proto,
 		size_t nr_mods, struct guest_boot_state *bs)
 {
 	struct loader_mb_args a = {
-		.kernel = img, .kernel_len = len, .cmdline = cmdline,
-		.mods = mods, .nr_mods = nr_mods, .protocol = proto,
+		.kernel = img,
+		.kernel_len = len,
+		.cmdline = cmdline,
+		.mods = mods,
+		.nr_mods = nr_mods,
+		.protocol = proto,
 	};
 
 	return loader_multiboot_load(&g->env, &a, bs);
@@ -196,7 +200,8 @@ static bool zeroes(struct gram *g, uint64_t gpa, uint64_t len)
 
 static void check_string(struct gram *g, uint64_t gpa, const char *s)
 {
-	CU_ASSERT(memcmp(gram_ptr(g, gpa, strlen(s) + 1), s, strlen(s) + 1) == 0);
+	CU_ASSERT(memcmp(gram_ptr(g, gpa, strlen(s) + 1), s, strlen(s) + 1) ==
+		  0);
 }
 
 static void test_v1_elf32(void)
@@ -213,14 +218,16 @@ static void test_v1_elf32(void)
 	struct gram g;
 	uint64_t info, m, e;
 	size_t len, hl = mb1_hdr(hdr, 0x3, NULL);
-	uint8_t *img = elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
+	uint8_t *img =
+		elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
 	int i;
 
 	memset(moda, 0x11, sizeof(moda));
 	memset(modb, 0x22, sizeof(modb));
 	guest64(&g, NULL);
 	CU_ASSERT_EQUAL_FATAL(load(&g, img, len, LOADER_MB_AUTO, "kernel args",
-				   mods, 2, &bs), 0);
+				   mods, 2, &bs),
+			      0);
 	CU_ASSERT_PTR_NULL(bs.error);
 	CU_ASSERT_EQUAL(bs.placed.kind, LOADER_KIND_MULTIBOOT1);
 	CU_ASSERT_EQUAL(bs.mode, GUEST_BOOT_MODE_PROT32);
@@ -235,10 +242,12 @@ static void test_v1_elf32(void)
 	CU_ASSERT_EQUAL(bs.placed.gdt_gpa, 0x1000);
 
 	/* Segments: file part copied, bss cleared. */
-	CU_ASSERT(memcmp(gram_ptr(&g, 0x100000, 0x800), img + 0x1000, 0x800) == 0);
+	CU_ASSERT(memcmp(gram_ptr(&g, 0x100000, 0x800), img + 0x1000, 0x800) ==
+		  0);
 	CU_ASSERT(zeroes(&g, 0x100800, 0x1000));
 	CU_ASSERT_EQUAL(gram_rd8(&g, 0x101800), 0xaa);
-	CU_ASSERT(memcmp(gram_ptr(&g, 0x200000, 0x100), img + 0x2000, 0x100) == 0);
+	CU_ASSERT(memcmp(gram_ptr(&g, 0x200000, 0x100), img + 0x2000, 0x100) ==
+		  0);
 
 	/* Boot information (0.6.96, 3.3). */
 	info = bs.rbx;
@@ -286,8 +295,8 @@ static void test_v1_aout(void)
 		img[i] = (uint8_t)(i * 5);
 	mb1_hdr(img + 0x40, 1u << 16, aout);
 	guest64(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(load(&g, img, 0x3000, LOADER_MB_V1, NULL, NULL, 0,
-				   &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		load(&g, img, 0x3000, LOADER_MB_V1, NULL, NULL, 0, &bs), 0);
 	CU_ASSERT_EQUAL(bs.rip, 0x100080);
 	CU_ASSERT(memcmp(gram_ptr(&g, 0x100000, 0x2000), img, 0x2000) == 0);
 	CU_ASSERT(zeroes(&g, 0x102000, 0x2000));
@@ -310,24 +319,30 @@ static void test_v1_aout(void)
 	/* Inconsistent address fields. */
 	aout[1] = 0x100041; /* load_addr above header_addr */
 	mb1_hdr(img + 0x40, 1u << 16, aout);
-	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	aout[1] = 0xff000; /* before the start of the file */
 	mb1_hdr(img + 0x40, 1u << 16, aout);
-	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	aout[1] = 0x100000;
 	aout[2] = 0x104000; /* beyond the file */
 	mb1_hdr(img + 0x40, 1u << 16, aout);
-	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	aout[2] = 0xfffff; /* below load_addr */
 	mb1_hdr(img + 0x40, 1u << 16, aout);
-	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	aout[2] = 0x102000;
 	aout[3] = 0x101000; /* bss ends before the loaded part */
 	mb1_hdr(img + 0x40, 1u << 16, aout);
-	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x3000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	CU_ASSERT_STRING_EQUAL(bs.error, "bad bss_end_addr");
 	/* Address fields cut off by the end of the file. */
-	CU_ASSERT_EQUAL(load(&g, img, 0x58, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x58, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	gram_free(&g);
 	free(img);
 }
@@ -338,7 +353,8 @@ static void test_v1_header_errors(void)
 	struct gram g;
 	uint8_t hdr[48];
 	size_t len, hl = mb1_hdr(hdr, 0, NULL);
-	uint8_t *img = elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
+	uint8_t *img =
+		elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
 
 	guest64(&g, NULL);
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, NULL, NULL, 0, &bs), 0);
@@ -360,11 +376,13 @@ static void test_v1_header_errors(void)
 	/* Beyond the first 8192 bytes. */
 	img = calloc(1, 0x4000);
 	mb1_hdr(img + 8192, 0, NULL);
-	CU_ASSERT_EQUAL(load(&g, img, 0x4000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x4000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	CU_ASSERT_STRING_EQUAL(bs.error, "no multiboot header");
 	/* Right at the end of the window it is found (and is not ELF). */
 	mb1_hdr(img + 8192 - 12, 0, NULL);
-	CU_ASSERT_EQUAL(load(&g, img, 0x4000, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x4000, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	CU_ASSERT_STRING_EQUAL(bs.error, "not an ELF image");
 	free(img);
 
@@ -422,8 +440,8 @@ static uint8_t *mb2_image(size_t *len, bool entry_tag)
 		mb2_tag(&h, 3, 0, &entry, 1);
 	mb2_tag(&h, 6, 0, NULL, 0); /* module alignment */
 	mb2_end(&h, 0, true);
-	return elf_build(true, elf64_segs, 2, 0xffffffff80100020ull, h.b,
-			 h.len, len);
+	return elf_build(true, elf64_segs, 2, 0xffffffff80100020ull, h.b, h.len,
+			 len);
 }
 
 static void test_v2_elf64(void)
@@ -438,14 +456,16 @@ static void test_v2_elf64(void)
 	int i;
 
 	guest64(&g, &acpi);
-	CU_ASSERT_EQUAL_FATAL(load(&g, img, len, LOADER_MB_AUTO, "root=x",
-				   &mod, 1, &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		load(&g, img, len, LOADER_MB_AUTO, "root=x", &mod, 1, &bs), 0);
 	CU_ASSERT_EQUAL(bs.placed.kind, LOADER_KIND_MULTIBOOT2);
 	CU_ASSERT_EQUAL(bs.rax, 0x36d76289);
 	CU_ASSERT_EQUAL(bs.rip, 0x100040); /* the entry tag wins */
-	CU_ASSERT(memcmp(gram_ptr(&g, 0x100000, 0x1000), img + 0x1000, 0x1000) == 0);
+	CU_ASSERT(memcmp(gram_ptr(&g, 0x100000, 0x1000), img + 0x1000,
+			 0x1000) == 0);
 	CU_ASSERT(zeroes(&g, 0x101000, 0x2000));
-	CU_ASSERT(memcmp(gram_ptr(&g, 0x400000, 0x200), img + 0x2000, 0x200) == 0);
+	CU_ASSERT(memcmp(gram_ptr(&g, 0x400000, 0x200), img + 0x2000, 0x200) ==
+		  0);
 
 	info = bs.rbx;
 	CU_ASSERT_EQUAL(info, 0x2000);
@@ -479,7 +499,8 @@ static void test_v2_elf64(void)
 	for (i = 0; i < 5; i++) {
 		uint64_t e = t + 16 + 24 * (uint64_t)i;
 
-		CU_ASSERT_EQUAL(gram_rd32(&g, e + 16), i == 0 || i == 2 ? 1 : 2);
+		CU_ASSERT_EQUAL(gram_rd32(&g, e + 16),
+				i == 0 || i == 2 ? 1 : 2);
 		CU_ASSERT_EQUAL(gram_rd32(&g, e + 20), 0);
 	}
 	CU_ASSERT_EQUAL(gram_rd64(&g, t + 16 + 24 * 2), 0x100000);
@@ -501,7 +522,8 @@ static void test_v2_elf64(void)
 	/* Without the entry tag, e_entry translated by its segment. */
 	free(img);
 	img = mb2_image(&len, false);
-	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_V2, NULL, NULL, 0, &bs), 0);
+	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_V2, NULL, NULL, 0, &bs),
+			0);
 	CU_ASSERT_EQUAL(bs.rip, 0x100020);
 	gram_free(&g);
 
@@ -669,8 +691,8 @@ static void test_v2_address_tag(void)
 	mb2_end(&h, 0, true);
 	memcpy(img + 0x100, h.b, h.len);
 	guest64(&g, NULL);
-	CU_ASSERT_EQUAL_FATAL(load(&g, img, 0x6000, LOADER_MB_AUTO, NULL, NULL,
-				   0, &bs), 0);
+	CU_ASSERT_EQUAL_FATAL(
+		load(&g, img, 0x6000, LOADER_MB_AUTO, NULL, NULL, 0, &bs), 0);
 	CU_ASSERT_EQUAL(bs.placed.kind, LOADER_KIND_MULTIBOOT2);
 	CU_ASSERT_EQUAL(bs.rip, 0x200200);
 	CU_ASSERT_EQUAL(bs.placed.kernel_gpa, 0x200000);
@@ -685,7 +707,8 @@ static void test_v2_address_tag(void)
 	mb2_tag(&h, 3, 0, &entry, 1);
 	mb2_end(&h, 0, true);
 	memcpy(img + 0x100, h.b, h.len);
-	CU_ASSERT_EQUAL(load(&g, img, 0x6000, 0, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, img, 0x6000, 0, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	gram_free(&g);
 	free(img);
 }
@@ -715,7 +738,8 @@ static void test_segment_errors(void)
 	s[0] = (struct tseg){ 0xa0000, 0xa0000, 0x100, 0x100 };
 	CU_ASSERT_EQUAL(seg_try(&g, false, s, 1, 0xa0000, &bs), -VMI_ERANGE);
 	CU_ASSERT_STRING_EQUAL(bs.error, "segment outside guest RAM");
-	s[0] = (struct tseg){ 64 * MiB - 0x100, 64 * MiB - 0x100, 0x100, 0x200 };
+	s[0] = (struct tseg){ 64 * MiB - 0x100, 64 * MiB - 0x100, 0x100,
+			      0x200 };
 	CU_ASSERT_EQUAL(seg_try(&g, false, s, 1, 64 * MiB - 0x100, &bs),
 			-VMI_ERANGE);
 	s[0] = (struct tseg){ 0xdf000, 0xdf000, 0x100, 0x2000 };
@@ -740,14 +764,15 @@ static void test_segment_errors(void)
 	/* Entry outside every segment. */
 	s[0] = (struct tseg){ 0x100000, 0x100000, 0x100, 0x100 };
 	CU_ASSERT_EQUAL(seg_try(&g, false, s, 1, 0x100100, &bs), -VMI_EINVAL);
-	CU_ASSERT_STRING_EQUAL(bs.error, "ELF entry point outside the segments");
+	CU_ASSERT_STRING_EQUAL(bs.error,
+			       "ELF entry point outside the segments");
 	/* Too many segments. */
 	for (i = 0; i <= LOADER_MAX_SEGMENTS; i++)
 		s[i] = (struct tseg){ 0x100000 + 0x1000 * (uint64_t)i,
 				      0x100000 + 0x1000 * (uint64_t)i, 0x10,
 				      0x10 };
-	CU_ASSERT_EQUAL(seg_try(&g, true, s, LOADER_MAX_SEGMENTS, 0x100000, &bs),
-			0);
+	CU_ASSERT_EQUAL(
+		seg_try(&g, true, s, LOADER_MAX_SEGMENTS, 0x100000, &bs), 0);
 	CU_ASSERT_EQUAL(seg_try(&g, true, s, LOADER_MAX_SEGMENTS + 1, 0x100000,
 				&bs),
 			-VMI_E2BIG);
@@ -760,7 +785,8 @@ static void test_elf_errors(void)
 	struct gram g;
 	uint8_t hdr[16];
 	size_t len, hl = mb1_hdr(hdr, 0, NULL);
-	uint8_t *img = elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
+	uint8_t *img =
+		elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
 	uint8_t *img64;
 	size_t len64;
 
@@ -818,7 +844,8 @@ static void test_args(void)
 	struct gram g;
 	uint8_t hdr[16];
 	size_t len, hl = mb1_hdr(hdr, 0, NULL), i;
-	uint8_t *img = elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
+	uint8_t *img =
+		elf_build(false, elf32_segs, 2, 0xc0100010, hdr, hl, &len);
 	char *big = malloc(LOADER_CMDLINE_MAX + 2);
 
 	memset(big, 'x', LOADER_CMDLINE_MAX + 1);
@@ -826,11 +853,12 @@ static void test_args(void)
 	for (i = 0; i <= LOADER_MAX_MODULES; i++)
 		mods[i] = (struct loader_module){ "m", 1, NULL };
 	guest64(&g, NULL);
-	CU_ASSERT_EQUAL(load(&g, img, len, 1, NULL, mods, LOADER_MAX_MODULES,
-			     &bs), 0);
+	CU_ASSERT_EQUAL(
+		load(&g, img, len, 1, NULL, mods, LOADER_MAX_MODULES, &bs), 0);
 	CU_ASSERT_EQUAL(gram_rd32(&g, bs.rbx + 20), LOADER_MAX_MODULES);
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, NULL, mods,
-			     LOADER_MAX_MODULES + 1, &bs), -VMI_E2BIG);
+			     LOADER_MAX_MODULES + 1, &bs),
+			-VMI_E2BIG);
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, big, NULL, 0, &bs), -VMI_E2BIG);
 	big[LOADER_CMDLINE_MAX] = 0;
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, big, NULL, 0, &bs), 0);
@@ -842,7 +870,8 @@ static void test_args(void)
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, NULL, mods, 1, &bs), -VMI_EINVAL);
 	CU_ASSERT_EQUAL(load(&g, img, len, 1, NULL, NULL, 1, &bs), -VMI_EINVAL);
 	CU_ASSERT_EQUAL(load(&g, img, len, 3, NULL, NULL, 0, &bs), -VMI_EINVAL);
-	CU_ASSERT_EQUAL(load(&g, NULL, len, 1, NULL, NULL, 0, &bs), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(load(&g, NULL, len, 1, NULL, NULL, 0, &bs),
+			-VMI_EINVAL);
 	CU_ASSERT_EQUAL(loader_multiboot_load(&g.env, NULL, &bs), -VMI_EINVAL);
 	/* A module that does not fit below 4 GiB. */
 	mods[0] = (struct loader_module){ "m", 80 * MiB, NULL };
@@ -874,13 +903,16 @@ static void test_both_headers(void)
 	img = elf_build(false, elf32_segs, 2, 0xc0100010, h.b, h.len, &len);
 	guest64(&g, NULL);
 	CU_ASSERT_EQUAL(loader_probe(img, len), LOADER_KIND_MULTIBOOT2);
-	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_AUTO, NULL, NULL, 0, &bs), 0);
+	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_AUTO, NULL, NULL, 0, &bs),
+			0);
 	CU_ASSERT_EQUAL(bs.rax, 0x36d76289);
-	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_V1, NULL, NULL, 0, &bs), 0);
+	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_V1, NULL, NULL, 0, &bs),
+			0);
 	CU_ASSERT_EQUAL(bs.rax, 0x2badb002);
 	/* A broken v2 header next to a good v1 one: AUTO falls back. */
 	img[MB_HDR_OFF + 12]++;
-	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_AUTO, NULL, NULL, 0, &bs), 0);
+	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_AUTO, NULL, NULL, 0, &bs),
+			0);
 	CU_ASSERT_EQUAL(bs.rax, 0x2badb002);
 	CU_ASSERT_EQUAL(load(&g, img, len, LOADER_MB_V2, NULL, NULL, 0, &bs),
 			-VMI_EINVAL);
@@ -952,8 +984,9 @@ static void test_fuzz(void)
 		memcpy(copy, img[which], len[which]);
 		for (k = 0; k < 3; k++) {
 			seed = seed * 1103515245 + 12345;
-			off = (seed >> 8) % 3 == 0 ? (seed >> 12) % 0x100 :
-						     MB_HDR_OFF + (seed >> 12) % 0x60;
+			off = (seed >> 8) % 3 == 0
+				      ? (seed >> 12) % 0x100
+				      : MB_HDR_OFF + (seed >> 12) % 0x60;
 			seed = seed * 1103515245 + 12345;
 			copy[off] = (uint8_t)(seed >> 16);
 		}
