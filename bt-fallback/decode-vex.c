@@ -16,66 +16,77 @@
  * or 8F, that this is not LES/LDS/BOUND/POP.  Fills the fields and returns
  * the map; the opcode byte follows.
  */
+static bool bt_vex_map_ok(unsigned int enc, unsigned int map)
+{
+	if (enc == BT_ENC_VEX)
+		return map >= 1 && map <= 3;
+	if (enc == BT_ENC_EVEX)
+		return (map >= 1 && map <= 3) || map == 5 || map == 6;
+	return map >= 8 && map <= 10;
+}
+
 static int bt_vex_prefix(struct bt_dec *d, uint8_t esc, unsigned int *map)
 {
 	struct bt_insn *in = d->in;
-	unsigned int r, x, b, w = 0, rp = 0, vp = 0;
-	uint8_t p0, p1 = 0, p2 = 0;
+	unsigned int r, x = 0, b = 0, w = 0, rp = 0, vp = 0;
+	uint8_t p0, p1, p2 = 0;
 	int ret;
 
 	/* 66, F2, F3, LOCK or REX before these is #UD (SDM vol. 2, 2.3.2). */
 	if (in->rex || (in->prefixes & (BT_PFX_LOCK | BT_PFX_OPSIZE |
 					BT_PFX_REP | BT_PFX_REPNE)))
 		return -VMI_EINVAL;
+	in->enc = esc == 0x62 ? BT_ENC_EVEX :
+		  esc == 0x8f ? BT_ENC_XOP : BT_ENC_VEX;
 	ret = bt_fetch(d, &p0);
-	if (!ret && esc != 0xc5)
-		ret = bt_fetch(d, &p1);
-	if (!ret && esc == 0x62)
-		ret = bt_fetch(d, &p2);
 	if (ret)
 		return ret;
 	in->vex.raw[0] = p0;
-	in->vex.raw[1] = p1;
-	in->vex.raw[2] = p2;
-
+	r = !(p0 & 0x80);
 	if (esc == 0xc5) {
-		in->enc = BT_ENC_VEX;
-		r = !(p0 & 0x80);
-		x = b = 0;
 		*map = BT_MAP_0F;
 		p1 = p0; /* vvvv, L, pp sit where the 3-byte form has them */
 	} else {
-		in->enc = esc == 0xc4 ? BT_ENC_VEX :
-			  esc == 0x8f ? BT_ENC_XOP : BT_ENC_EVEX;
-		r = !(p0 & 0x80);
 		x = !(p0 & 0x40);
 		b = !(p0 & 0x20);
+		/* EVEX P0 bit 3 is fixed to 0 (SDM vol. 2, Table 2-30). */
+		*map = esc == 0x62 ? p0 & 0x0f : p0 & 0x1f;
+		if (!bt_vex_map_ok(in->enc, *map))
+			return -VMI_EINVAL;
+		ret = bt_fetch(d, &p1);
+		if (ret)
+			return ret;
+		in->vex.raw[1] = p1;
 		w = p1 >> 7;
-		*map = p0 & 0x1f;
 	}
 	in->vex.vvvv = (~p1 >> 3) & 15;
 	in->vex.l = (p1 >> 2) & 1;
 	in->simd_prefix = p1 & 3;
-
+	/* XOP.pp must be 0 (APM vol. 3, 1.8.2); EVEX P1 bit 2 is 1. */
+	if ((in->enc == BT_ENC_XOP && in->simd_prefix) ||
+	    (in->enc == BT_ENC_EVEX && !(p1 & 0x04)))
+		return -VMI_EINVAL;
 	if (in->enc == BT_ENC_EVEX) {
-		/* P0 bit 3 and P1 bit 2 are fixed (SDM vol. 2, Table 2-30). */
-		if ((p0 & 0x08) || !(p1 & 0x04))
-			return -VMI_EINVAL;
+		ret = bt_fetch(d, &p2);
+		if (ret)
+			return ret;
+		in->vex.raw[2] = p2;
 		rp = !(p0 & 0x10);
-		*map = p0 & 7;
 		in->vex.z = p2 >> 7;
 		in->vex.l = (p2 >> 5) & 3;
 		in->vex.b = (p2 >> 4) & 1;
 		vp = !(p2 & 0x08);
 		in->vex.aaa = p2 & 7;
 	}
-	/* Outside 64-bit mode only 8 registers exist: the extension bits
-	 * are ignored (R and X were forced to 1 by the mod == 3 test). */
+	/*
+	 * Outside 64-bit mode only 8 registers exist: the extension bits are
+	 * ignored (R and X were forced to 1 by the mod == 3 test), but
+	 * EVEX.V' must still read 1 (SDM vol. 2, Table 2-39).
+	 */
 	if (!bt_is64(d)) {
-		/* ...but EVEX.V' must still read 1 (SDM vol. 2, Table 2-39). */
-		if (in->enc == BT_ENC_EVEX && vp)
+		if (vp)
 			return -VMI_EINVAL;
-		b = rp = vp = 0;
+		b = rp = 0;
 		in->vex.vvvv &= 7;
 	}
 	in->vex.vvvv |= vp << 4;
@@ -84,16 +95,7 @@ static int bt_vex_prefix(struct bt_dec *d, uint8_t esc, unsigned int *map)
 	/* EVEX.R' is bit 4 of ModRM.reg; V' is bit 4 of a VSIB index. */
 	in->reg = rp << 4;
 	d->evex_vp = vp;
-
-	switch (in->enc) {
-	case BT_ENC_VEX:
-		return *map >= 1 && *map <= 3 ? 0 : -VMI_EINVAL;
-	case BT_ENC_EVEX:
-		return (*map >= 1 && *map <= 3) || *map == 5 || *map == 6 ?
-			       0 : -VMI_EINVAL;
-	default:
-		return *map >= 8 && *map <= 10 ? 0 : -VMI_EINVAL;
-	}
+	return 0;
 }
 
 /* VEX/EVEX map 2 and 3 opcodes that store to their ModRM operand. */
@@ -192,7 +194,7 @@ int bt_decode_vex(struct bt_dec *d, uint8_t esc)
 	/* Unknown opcodes fail here; a wrong VEX.pp after ModRM. */
 	if (in->enc == BT_ENC_VEX ? !bt_vex_ok[map][op] :
 	    in->enc == BT_ENC_EVEX ? !bt_evex_ok[map][op] :
-	    !bt_bit(bt_valid_xop[map - 8], op) || in->simd_prefix)
+	    !bt_bit(bt_valid_xop[map - 8], op))
 		return -VMI_EINVAL;
 	return bt_vex_desc(d, map, op);
 }

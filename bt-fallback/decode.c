@@ -518,20 +518,34 @@ static int bt_modrm(struct bt_dec *d)
 	return bt_modrm_mem(d);
 }
 
-/* Immediates, moffs and relative displacements (SDM vol. 2, A.2.2). */
+/*
+ * Immediates, moffs and relative displacements (SDM vol. 2, A.2.2).  An
+ * immediate is sign-extended where the CPU extends it that way (Ib/Iz
+ * arithmetic, PUSH, rel8/16/32) and zero-extended where it is an unsigned
+ * quantity: ports, vectors, far pointers, ENTER/RET sizes, moffs, and the
+ * selector/predicate byte of SIMD instructions.
+ */
 static int bt_immediates(struct bt_dec *d)
 {
 	struct bt_insn *in = d->in;
 	unsigned int size = 0, size2 = 0;
+	bool sext = true;
 	int ret;
 
 	switch (d->op.imm) {
 	case BT_IMM_B:
+		sext = !(d->op.attr & BT_F_SIMD);
+		/* fall through */
 	case BT_IMM_JB:
 		size = 1;
 		break;
+	case BT_IMM_UB:
+		size = 1;
+		sext = false;
+		break;
 	case BT_IMM_W:
 		size = 2;
+		sext = false;
 		break;
 	case BT_IMM_Z:
 	case BT_IMM_JZ:
@@ -545,18 +559,22 @@ static int bt_immediates(struct bt_dec *d)
 		break;
 	case BT_IMM_D:
 		size = 4;
+		sext = false;
 		break;
 	case BT_IMM_WB:
 		size = 2;
 		size2 = 1;
+		sext = false;
 		break;
 	case BT_IMM_BB:
 		size = 1;
 		size2 = 1;
+		sext = false;
 		break;
 	case BT_IMM_AP: /* offset first, then the 16-bit selector */
 		size = d->osize == 2 ? 2 : 4;
 		size2 = 2;
+		sext = false;
 		break;
 	case BT_IMM_MOFFS:
 		in->flags |= BT_F_MEM | BT_F_MOFFS;
@@ -571,11 +589,11 @@ static int bt_immediates(struct bt_dec *d)
 	}
 	in->imm_size = size;
 	in->imm_off = d->pos;
-	ret = bt_fetch_le(d, size, true, &in->imm);
+	ret = bt_fetch_le(d, size, sext, &in->imm);
 	if (ret || !size2)
 		return ret;
 	in->imm2_size = size2;
-	return bt_fetch_le(d, size2, true, &in->imm2);
+	return bt_fetch_le(d, size2, sext, &in->imm2);
 }
 
 /* Operand sizes, memory size and the attributes implied by them. */

@@ -71,6 +71,7 @@ enum {
 	BT_IMM_JB, /* Jb: rel8 */
 	BT_IMM_JZ, /* Jz: rel16/rel32 */
 	BT_IMM_BZ, /* group 3 TEST: Ib for F6, Iz for F7 */
+	BT_IMM_UB, /* Ib that is unsigned: port, vector, AAM/AAD base */
 };
 
 /* Operand-size kinds (low nibble of bt_opdesc.size). */

@@ -10,8 +10,9 @@
  * 1 kHz and 100 Hz delivers 0.5x-2x the expected number of interrupts in
  * 500 ms, stops when the initial count is written 0; and, when CPUID.1:
  * ECX[24] offers it, TSC-deadline mode fires 0.5x-2x after the deadline
- * is armed (never before it) and writing 0 to IA32_TSC_DEADLINE disarms
- * it.  Time is the TSC, calibrated against the PIT at boot; the timer's
+ * is armed (never before it), IA32_TSC_DEADLINE then reads 0 (10.5.4.1:
+ * "it disarms itself and clears the IA32_TSC_DEADLINE MSR"; Bochs 2.7
+ * does not, and fails here) and writing 0 to it disarms the timer.  Time is the TSC, calibrated against the PIT at boot; the timer's
  * own rate is calibrated against the TSC.  The CPU waits in hlt, as an
  * OS would (see idle_until() in guest.h for why that matters).
  */

@@ -13,7 +13,7 @@
  *    the LAPIC page, and 16-bit addressing (0x67 prefix, %gs:(%bx));
  *  - read-modify-write: or/and/add/sub/xor with immediates and registers,
  *    inc/dec, xchg; cmp and test (read only); push from and pop to memory;
- *    movs with and without rep, and rep stos;
+ *    movs with and without rep (dword and byte), and rep stos;
  *  - 8- and 16-bit forms (mov, mov immediate, movzx, movsx, or/and, xchg)
  *    on the IOAPIC's IOREGSEL, whose index byte is a real 8-bit register.
  *
@@ -23,8 +23,9 @@
  * IOAPIC's last redirection entry with its mask bit always set (restored
  * at the end).  The LAPIC is only accessed with aligned 32-bit operations
  * (SDM vol. 3A, 10.4.1); 64-bit forms need long mode and are not covered.
- * The 16-byte rep movs writes IOREGSEL and the three reserved dwords after
- * it (0x04-0x0c), which the 82093AA does not decode.
+ * String instructions move one element: every register here is followed
+ * by undecoded space (Bochs even stops on a write to IOAPIC+4), so a
+ * multi-element rep into these devices is not architecturally safe.
  */
 #include "guest.h"
 
@@ -291,7 +292,7 @@ static void ioapic_forms(void)
 	uint8_t lo_idx = (uint8_t)IOAPIC_REG_REDIR(pin);
 	uint32_t save_lo = ioapic_read(lo_idx), save_hi = ioapic_read(lo_idx + 1);
 	uint32_t v, ver = ioapic_read(IOAPIC_REG_VER);
-	uint32_t buf[4] = { lo_idx, 0, 0, 0 };
+	uint32_t buf[2] = { lo_idx, 0 };
 	uint8_t b;
 	uint16_t w;
 	int32_t sv;
@@ -349,12 +350,21 @@ static void ioapic_forms(void)
 	expect_val(ioapic_read(lo_idx + 1) & 0xff000000u, 0x03000000,
 		   "mov imm32 -> IOWIN (destination field)");
 
-	/* rep movsd of 16 bytes over IOREGSEL and the reserved dwords. */
+	/* String forms, one element each: the registers are 16 bytes apart
+	 * and the dwords between them are not decoded (Bochs stops on a write
+	 * to IOAPIC+4), so a longer rep would not be architecturally safe. */
+	asm volatile("movb $0, (%0)" : : "r"(iob) : "memory");
 	s = buf;
 	d = (void *)iob;
-	n = 4;
+	n = 1;
+	asm volatile("rep movsb" : "+S"(s), "+D"(d), "+c"(n) : : "memory");
+	expect_val(ioregsel8(), lo_idx, "rep movsb RAM -> IOREGSEL");
+	asm volatile("movb $0, (%0)" : : "r"(iob) : "memory");
+	s = buf;
+	d = (void *)iob;
+	n = 1;
 	asm volatile("rep movsl" : "+S"(s), "+D"(d), "+c"(n) : : "memory");
-	expect_val(ioregsel8(), lo_idx, "rep movsd x4 -> IOREGSEL..+0xc");
+	expect_val(ioregsel8(), lo_idx, "rep movsd RAM -> IOREGSEL");
 	d = (void *)(iob + IOAPIC_IOWIN);
 	n = 1;
 	asm volatile("rep stosl" : "+D"(d), "+c"(n)

@@ -19,11 +19,12 @@
 GUEST_TEST("portio");
 
 /*
- * COM4's base: no device claims it on QEMU q35 ("info mtree": the range
- * 0x1d2-0x377 is unassigned), nor on trivisor's virtual platform, which
- * has COM1 only.  Unclaimed port reads float high (all ones).
+ * A port in the gap between COM4 (0x2e8) and COM2 (0x2f8) that no PC
+ * device decodes: unassigned on QEMU q35 ("info mtree": 0x1d2-0x377),
+ * on Bochs 2.7 (which does claim 0x2e0-0x2ef, so not COM4's base), and on
+ * trivisor's virtual platform.  Unclaimed port reads float high.
  */
-#define UNDECODED_PORT 0x2e8
+#define UNDECODED_PORT 0x2f0
 #define COM1_SCR 0x3ff
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71

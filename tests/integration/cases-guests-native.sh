@@ -63,7 +63,7 @@ case_native_guest_portio() {
 	run_guest_native native_guest_portio portio 60
 	expect_guest_pass portio
 	expect '^portio: RTC seconds .* after [0-9]+ us of PIT time$'
-	expect '^portio: port 0x2e8 reads 0xff / 0xffff / 0xffffffff$'
+	expect '^portio: port 0x2f0 reads 0xff / 0xffff / 0xffffffff$'
 }
 
 case_native_guest_lapic_timer() {
