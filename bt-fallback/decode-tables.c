@@ -374,7 +374,7 @@ const struct bt_opdesc bt_op_0f38[256] = {
 	[0xf5] = OP(MW | PRV, MEM, 0, SY), /* 66: WRUSS */
 	[0xf6] = OP(MR, 0, 0, SY), /* ADCX/ADOX; no prefix: WRSS */
 	/* MOVDIR64B, ENQCMD, ENQCMDS: read 64 bytes at Ev, store to ES:Gv. */
-	[0xf8] = OP(MR | BT_F_IMPLICIT_MEM, MEM, 0, BT_SIZE(BT_SZ_V, BT_MSZ_UNK)),
+	[0xf8] = OP(MR | BT_F_IMPLICIT_MEM, MEM, 0, XUNK),
 	[0xf9] = OP(MW, MEM, 0, SY), /* MOVDIRI */
 	[0xfa ... 0xfb] = OP(MO, REG, 0, SV), /* ENCODEKEY128/256 */
 	[0xfc] = OP(MRW, MEM, 0, SY), /* AADD/AAND/AOR/AXOR */
@@ -427,7 +427,7 @@ const struct bt_opdesc bt_grp[BT_GRP_COUNT][16] = {
 		[8 ... 15] = OP(0, 0, 0, 0),
 	},
 	[BT_GRP_3] = {
-		/* TEST Ib/Iz (/1 is an alias), NOT, NEG, MUL, IMUL, DIV, IDIV */
+		/* TEST Ib/Iz (/1 an alias), NOT, NEG, MUL, IMUL, DIV, IDIV */
 		BOTH(0, OP(RD, 0, BT_IMM_BZ, 0)),
 		BOTH(1, OP(RD, 0, BT_IMM_BZ, 0)),
 		BOTH(2, OP(RW, LK, 0, 0)),

@@ -258,8 +258,8 @@ static int bt_escape_0f(struct bt_dec *d)
  * is ignored for the plain forms (FXSAVE..STMXCSR, SFENCE).
  */
 static const uint8_t bt_grp15_pp[2][4] = {
-	{ 0xff, 0xcf, 0x5f, 0x0f }, /* mem: -, 66 CLWB/CLFLUSHOPT, F3 PTWRITE.. */
-	{ 0xe0, 0xc0, 0xff, 0xc0 }, /* reg: fences, TPAUSE, FSGSBASE.., UMWAIT */
+	{ 0xff, 0xcf, 0x5f, 0x0f }, /* mem: 66 CLWB.., F3 PTWRITE.. */
+	{ 0xe0, 0xc0, 0xff, 0xc0 }, /* reg: fences, TPAUSE, RDFSBASE.. */
 };
 
 /*
@@ -307,9 +307,10 @@ static int bt_fixup(struct bt_dec *d)
 				o->size = BT_SIZE(BT_SZ_D64, 0);
 			}
 			break;
-		default:
+		default: /* x87 register forms left blank in the maps */
 			if (op >= 0xd8 && op <= 0xdf && !mem &&
-			    bt_bit(bt_x87_reg_undef[op - 0xd8], in->modrm - 0xc0))
+			    bt_bit(bt_x87_reg_undef[op - 0xd8],
+				   in->modrm - 0xc0))
 				return -VMI_EINVAL;
 		}
 		return 0;
@@ -322,10 +323,10 @@ static int bt_fixup(struct bt_dec *d)
 			return -VMI_EINVAL; /* Key Locker AESxxxWIDE /0-/3 */
 		if ((op == 0xf0 || op == 0xf1) && pp == BT_PP_F2) {
 			/* CRC32 Gd,Eb / Gd,Ev */
-			*o = (struct bt_opdesc){ BT_F_MODRM | BT_F_MEM_R,
-						 BT_D_VALID, 0,
-						 op == 0xf0 ? BT_SIZE(BT_SZ_B, 0) :
-						 BT_SIZE(BT_SZ_V, 0), 0 };
+			*o = (struct bt_opdesc){
+				BT_F_MODRM | BT_F_MEM_R, BT_D_VALID, 0,
+				BT_SIZE(op == 0xf0 ? BT_SZ_B : BT_SZ_V, 0), 0
+			};
 		} else if (op == 0xf6 && pp == BT_PP_NONE) {
 			o->attr = BT_F_MODRM | BT_F_MEM_W; /* WRSS My,Gy */
 			o->dec |= BT_D_MEMONLY;
@@ -363,9 +364,10 @@ static int bt_fixup(struct bt_dec *d)
 						 0 };
 		break;
 	case 0x7e: /* F3: MOVQ Vq,Wq is a load */
-		if (pp == BT_PP_F3)
-			o->attr ^= BT_F_MEM_R | BT_F_MEM_W,
+		if (pp == BT_PP_F3) {
+			o->attr ^= BT_F_MEM_R | BT_F_MEM_W;
 			o->size = BT_SIZE(0, BT_MSZ_Q);
+		}
 		break;
 	case 0x73: /* PSRLDQ /3, PSLLDQ /7: 66 only */
 		if ((reg == 3 || reg == 7) && pp != BT_PP_66)
@@ -417,7 +419,7 @@ static int bt_modrm_mem(struct bt_dec *d)
 		} else {
 			m->base = base16[rm];
 			m->index = index16[rm];
-			ss = m->base == 5; /* BP-based: SS (SDM vol. 1, 3.7.5) */
+			ss = m->base == 5; /* BP: SS (SDM vol. 1, 3.7.5) */
 			dsize = in->mod == 1 ? 1 : in->mod == 2 ? 2 : 0;
 		}
 	} else {
@@ -735,7 +737,7 @@ static int bt_decode_one(struct bt_dec *d)
 		return ret;
 	if ((d->op.dec & BT_D_O64) && !bt_is64(d))
 		return -VMI_EINVAL;
-	/* SSE, AVX...: is this mandatory prefix / VEX.pp one of the opcode's? */
+	/* SSE, AVX: is this mandatory prefix / VEX.pp one of the opcode's? */
 	if (!bt_pp_ok(in))
 		return -VMI_EINVAL;
 	/* Group entries may change the operand-size kind (FF /2 F64...). */

@@ -38,7 +38,9 @@ struct bt_opdesc {
 	uint8_t dec; /* BT_D_* */
 	uint8_t imm; /* BT_IMM_* */
 	uint8_t size; /* BT_SZ_* | BT_MSZ_* << 4 */
-	uint8_t grp; /* BT_GRP_* when BT_D_GROUP */
+	/* BT_GRP_* when BT_D_GROUP; in bt_op_0f01_reg the mandatory
+	 * prefixes (bit pp) a form needs, 0 for any. */
+	uint8_t grp;
 };
 
 /* Branch kind (BT_BR_*) lives in the top bits of attr, above BT_F_*. */

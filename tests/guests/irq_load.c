@@ -56,7 +56,7 @@ static void on_lapic(struct trap_frame *f)
 static void judge(const char *what, uint32_t n, uint64_t rate_mhz,
 		  uint64_t us, uint64_t stolen)
 {
-	/* rate_mhz in mHz (interrupts per 1000 s): keeps the PIT's 1000.15 Hz. */
+	/* rate_mhz: in mHz, to keep the PIT's 1000.15 Hz. */
 	uint64_t due = udiv64(rate_mhz * us, 1000000000ull);
 	uint64_t due_run = udiv64(rate_mhz * (us - stolen), 1000000000ull);
 

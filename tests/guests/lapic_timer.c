@@ -5,16 +5,18 @@
  * Proves (SDM vol. 3A, 10.5.4): the divide configuration scales the count
  * rate (divide-by-1 counts 16x faster than divide-by-16, within 20%);
  * one-shot mode delivers exactly one interrupt, after 0.5x-2x the
- * programmed time, for 1, 10 and 50 ms, and the current count then reads
- * 0; a masked one-shot counts down but delivers nothing; periodic mode at
- * 1 kHz and 100 Hz delivers 0.5x-2x the expected number of interrupts in
- * 500 ms, stops when the initial count is written 0; and, when CPUID.1:
- * ECX[24] offers it, TSC-deadline mode fires 0.5x-2x after the deadline
- * is armed (never before it), IA32_TSC_DEADLINE then reads 0 (10.5.4.1:
+ * programmed time (plus a latency allowance, see LATENCY_US), for 1, 10
+ * and 50 ms, and the current count then reads 0; a masked one-shot counts
+ * down but delivers nothing; periodic mode at 1 kHz and 100 Hz delivers
+ * 0.5x-2x the expected number of interrupts in 500 ms and stops when the
+ * initial count is written 0; and, when CPUID.1:ECX[24] offers it,
+ * TSC-deadline mode fires 0.5x-2x (plus the allowance) after the deadline
+ * is armed and never before it, IA32_TSC_DEADLINE then reads 0 (10.5.4.1:
  * "it disarms itself and clears the IA32_TSC_DEADLINE MSR"; Bochs 2.7
- * does not, and fails here) and writing 0 to it disarms the timer.  Time is the TSC, calibrated against the PIT at boot; the timer's
- * own rate is calibrated against the TSC.  The CPU waits in hlt, as an
- * OS would (see idle_until() in guest.h for why that matters).
+ * does not, and fails here), and writing 0 to it disarms the timer.
+ * Time is the TSC, calibrated against the PIT at boot; the timer's own
+ * rate is calibrated against the TSC.  The CPU waits in hlt, as an OS
+ * would (see idle_until() in guest.h for why that matters).
  */
 #include "guest.h"
 
@@ -34,17 +36,25 @@ static void timer_irq(struct trap_frame *f)
 }
 
 /*
- * Timing is judged generously (0.5x-2x).  The CPU waits in hlt (see
- * idle_until()), so an emulator sharing a core with it can deliver on
- * time, and each measurement gets ATTEMPTS tries so that one badly
- * scheduled moment on a loaded host does not fail the run; a systematic
- * error fails every try.
+ * Timing is judged generously: rates within 0.5x-2x; a single event
+ * never before 0.5x and no later than 2x or LATENCY_US past its time,
+ * whichever is later.  LATENCY_US allows for interrupt delivery on an
+ * emulated CPU whose host is loaded: with two CPU hogs on the 2-core
+ * development machine, QEMU TCG delivered a 1 ms one-shot up to 14 ms
+ * late and a 10 ms one-shot up to 17 ms late.  The CPU waits in hlt (see
+ * idle_until()), and each measurement gets ATTEMPTS tries so that one
+ * badly scheduled moment does not fail the run; a systematic error
+ * fails every try.
  */
 #define ATTEMPTS 3
+#define LATENCY_US 25000
 
 static bool in_bounds(uint64_t got, uint64_t want)
 {
-	return got * 2 >= want && got <= want * 2;
+	uint64_t late = want * 2 > want + LATENCY_US ? want * 2
+						     : want + LATENCY_US;
+
+	return got * 2 >= want && got <= late;
 }
 
 static void check_divide(uint64_t hz16)
@@ -104,8 +114,9 @@ static void check_oneshot(uint64_t hz, uint32_t ms)
 	for (int i = 0; i < ATTEMPTS; i++)
 		if (oneshot_once(hz, ms, i))
 			return;
-	guest_fail(guest_name, "one-shot %u ms: delay outside 0.5x-2x in "
-		   "%d attempts", ms, ATTEMPTS);
+	guest_fail(guest_name, "one-shot %u ms: delay outside 0.5x-2x (+%u "
+		   "ms latency) in %d attempts", ms, LATENCY_US / 1000,
+		   ATTEMPTS);
 }
 
 static void check_masked(uint64_t hz)
@@ -197,8 +208,8 @@ static void check_tsc_deadline(void)
 	for (i = 0; i < ATTEMPTS; i++)
 		if (deadline_once(i))
 			break;
-	CHECK(i < ATTEMPTS, "TSC deadline: delay outside 0.5x-2x in %d "
-	      "attempts", ATTEMPTS);
+	CHECK(i < ATTEMPTS, "TSC deadline: delay outside 0.5x-2x (+%u ms "
+	      "latency) in %d attempts", LATENCY_US / 1000, ATTEMPTS);
 	CHECK(rdmsr(MSR_TSC_DEADLINE) == 0,
 	      "IA32_TSC_DEADLINE reads %#llx after firing, expected 0",
 	      rdmsr(MSR_TSC_DEADLINE));

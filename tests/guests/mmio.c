@@ -290,7 +290,8 @@ static void ioapic_forms(void)
 {
 	unsigned int pin = ioapic_pins() - 1;
 	uint8_t lo_idx = (uint8_t)IOAPIC_REG_REDIR(pin);
-	uint32_t save_lo = ioapic_read(lo_idx), save_hi = ioapic_read(lo_idx + 1);
+	uint32_t save_lo = ioapic_read(lo_idx);
+	uint32_t save_hi = ioapic_read(lo_idx + 1);
 	uint32_t v, ver = ioapic_read(IOAPIC_REG_VER);
 	uint32_t buf[2] = { lo_idx, 0 };
 	uint8_t b;

@@ -14,8 +14,8 @@
  *
  * QEMU TCG itself (hypervisor signature "TCGTCGTCGTCG") returns 0 for
  * unknown MSRs and ignores the writes instead of raising #GP, and has no
- * RDMSR of the TSC (it reads 0); there these are reported, not failed.  Anywhere else, including
- * under trivisor, a missing #GP is a failure.
+ * RDMSR of the TSC (it reads 0); there these are reported, not failed.
+ * Anywhere else, including under trivisor, a missing #GP is a failure.
  */
 #include "guest.h"
 

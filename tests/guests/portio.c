@@ -51,6 +51,22 @@ static bool stalled(struct gap_meter *g, const char *what, int attempt)
 	return true;
 }
 
+/*
+ * The PIT clock and the TSC read together: the TSC on both sides of the
+ * PIT read, again until the pair was not split by a stall (200 us).
+ */
+static uint64_t pit_tsc_sample(struct pit_clock *pc, uint64_t *tsc)
+{
+	for (;;) {
+		uint64_t a = rdtsc(), t = pit_clock_poll(pc), b = rdtsc();
+
+		if (b - a < us_to_tsc(200)) {
+			*tsc = a + (b - a) / 2;
+			return t;
+		}
+	}
+}
+
 static uint8_t cmos_read(uint8_t reg)
 {
 	outb(CMOS_INDEX, reg);
@@ -62,7 +78,7 @@ static void check_pit(void)
 	struct pit_clock pc;
 	uint8_t status;
 	uint16_t a, b;
-	uint64_t t0, t1, us;
+	uint64_t t0, t1, us, ticks0, ticks1;
 
 	pit_clock_start(&pc);
 	/* Read-back command, latch status of channel 0 (8254 datasheet). */
@@ -86,16 +102,17 @@ static void check_pit(void)
 		pit_clock_start(&pc);
 		while (pit_clock_poll(&pc) == 0)
 			;
-		pc.ticks = 0;
 		gap_meter_start(&g, MAX_POLL_GAP_US);
-		t0 = rdtsc();
-		while (pit_clock_poll(&pc) < PIT_HZ)
+		ticks0 = pit_tsc_sample(&pc, &t0);
+		while (pit_clock_poll(&pc) - ticks0 < PIT_HZ)
 			gap_meter_poll(&g);
-		t1 = rdtsc();
+		ticks1 = pit_tsc_sample(&pc, &t1);
+		gap_meter_poll(&g);
 		if (!stalled(&g, "PIT second", attempt))
 			break;
 	}
-	us = tsc_to_us(t1 - t0);
+	/* TSC time per 1193182 PIT ticks. */
+	us = udiv64(tsc_to_us(t1 - t0) * PIT_HZ, ticks1 - ticks0);
 	printf("portio: %u PIT ticks took %llu us of TSC time\n", PIT_HZ, us);
 	CHECK(us > 980000 && us < 1020000,
 	      "1 s of PIT ticks took %llu us by the TSC", us);

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The architectural limit: a longer instruction raises #GP (SDM vol. 2, 2.3.11). */
+/* Architectural limit: longer raises #GP (SDM vol. 2, 2.3.11). */
 #define BT_INSN_MAX_LEN 15
 
 /*
@@ -134,8 +134,8 @@
 #define BT_F_RIPREL (1u << 5) /* memory operand is RIP/EIP-relative */
 #define BT_F_MOFFS (1u << 6) /* A0-A3: memory offset is in insn->mem.disp */
 #define BT_F_STRING (1u << 7) /* MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS */
-#define BT_F_IMPLICIT_MEM (1u << 8) /* XLAT, MASKMOVQ, string: memory via rSI/rDI/rBX */
-#define BT_F_STACK (1u << 9) /* pushes or pops (PUSH, CALL, RET, ENTER, INT...) */
+#define BT_F_IMPLICIT_MEM (1u << 8) /* memory via rSI/rDI/rBX: string, XLAT.. */
+#define BT_F_STACK (1u << 9) /* pushes or pops: PUSH, CALL, RET, ENTER.. */
 #define BT_F_BRANCH (1u << 10) /* transfers control: see insn->branch */
 #define BT_F_REL (1u << 11) /* relative branch: displacement in insn->imm */
 #define BT_F_INDIRECT (1u << 12) /* branch target in a register or memory */
@@ -143,7 +143,7 @@
 #define BT_F_FAR (1u << 14) /* far transfer (changes CS) */
 #define BT_F_PRIV (1u << 15) /* #GP/#UD at CPL 3: must be emulated */
 #define BT_F_IOPL (1u << 16) /* faults at CPL 3 when IOPL < 3 (CLI, IN...) */
-#define BT_F_SENSITIVE (1u << 17) /* deprivileged kernel cannot run it natively */
+#define BT_F_SENSITIVE (1u << 17) /* CPL-3 guest kernel can't run it as is */
 #define BT_F_LOCK (1u << 18) /* carries a (valid) LOCK prefix */
 #define BT_F_VSIB (1u << 19) /* SIB index is a vector register (gather) */
 #define BT_F_DISP8N (1u << 20) /* EVEX disp8: scale mem.disp by N (tuple) */
@@ -153,19 +153,26 @@
 #define BT_F_REP (1u << 24) /* string insn with an effective REP/REPE/REPNE */
 #define BT_F_OPREG (1u << 25) /* register in opcode low bits: insn->opreg */
 
-/* Memory operand (valid when BT_F_MEM; also the rSI/rDI of string insns). */
+/*
+ * Memory operand: the ModRM/SIB or moffs one when BT_F_MEM.  For string
+ * instructions (BT_F_STRING) it is the DS:rSI source (segment overridable)
+ * or, for STOS/SCAS/INS, the ES:rDI destination; for XLAT DS:rBX.
+ *
+ * The effective address is seg:(base + index * scale + disp), truncated
+ * to insn->addrsize; in 64-bit mode only FS and GS have a base.
+ */
 struct bt_mem {
 	uint8_t base; /* GPR number, BT_REG_RIP or BT_REG_NONE */
 	uint8_t index; /* GPR (vector register if VSIB) or BT_REG_NONE */
-	uint8_t scale; /* 1, 2, 4 or 8 */
+	uint8_t scale; /* 1, 2, 4 or 8 (SIB.scale even without index) */
 	uint8_t seg; /* effective segment: override, else DS or SS */
-	int64_t disp; /* sign-extended displacement or moffs */
+	int64_t disp; /* displacement, sign-extended; moffs zero-extended */
 };
 
 /* VEX / EVEX / XOP fields, decoded (inverted fields already un-inverted). */
 struct bt_vex {
 	uint8_t vvvv; /* extra source register, 0-31 (with EVEX.V') */
-	uint8_t l; /* vector length: 0 = 128, 1 = 256, 2 = 512 bits */
+	uint8_t l; /* length: 0 = 128, 1 = 256, 2 = 512 bits; EVEX.RC */
 	uint8_t w; /* VEX.W / EVEX.W / XOP.W */
 	uint8_t aaa; /* EVEX opmask register */
 	uint8_t z; /* EVEX zeroing-masking */
@@ -213,11 +220,18 @@ struct bt_insn {
 	uint8_t sib; /* raw byte (BT_F_SIB) */
 	uint8_t opreg; /* register encoded in the opcode (BT_F_OPREG) */
 
-	/* Displacement and immediates, sign-extended to 64 bits. */
+	/*
+	 * Displacement (in mem.disp) and immediates.  An immediate is
+	 * sign-extended to 64 bits where the CPU sign-extends it (Ib/Iz
+	 * arithmetic, PUSH, relative branches) and zero-extended where it
+	 * is an unsigned quantity: I/O ports, interrupt vectors, far
+	 * pointers, ENTER/RET sizes, SIMD selector bytes.  EVEX disp8 is
+	 * not scaled (BT_F_DISP8N).
+	 */
 	uint8_t disp_size; /* 0, 1, 2, 4 or 8 (moffs64) */
 	uint8_t imm_size; /* 0, 1, 2, 4 or 8 */
-	uint8_t imm2_size; /* second immediate: ENTER ib, far ptr selector, EXTRQ */
-	int64_t imm; /* immediate, or rel8/16/32 of a relative branch */
+	uint8_t imm2_size; /* 2nd immediate: ENTER ib, far selector, EXTRQ */
+	int64_t imm; /* immediate, rel8/16/32, or a far pointer's offset */
 	int64_t imm2; /* second immediate (see imm2_size) */
 
 	/* Byte offsets in the instruction, for patching (0 if absent). */

@@ -55,7 +55,8 @@ isr_stubs:
 	.set vec, 0
 	.rept 256
 	.align 16
-	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || \
+	    (vec == 21) || (vec == 29) || (vec == 30)
 	.else
 	pushl $0
 	.endif

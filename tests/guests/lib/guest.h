@@ -32,7 +32,9 @@
 #define GUEST_MAX_MEM 32 /* memory map entries kept */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + (a)-1) & ~((a)-1))
+/* The mask takes @x's type: a 32-bit @a must not clear a 64-bit @x's
+ * upper half. */
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~(__typeof__(x))((a)-1))
 #define KIB(x) ((uint32_t)(x) << 10)
 #define MIB(x) ((uint32_t)(x) << 20)
 

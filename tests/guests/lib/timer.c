@@ -123,7 +123,8 @@ bool idle_tick_begin(void)
 	idle_tick_on = false;
 	if (guest_plat.have_ioapic) {
 		pit_set_periodic((uint16_t)(PIT_HZ / 100));
-		idle_tick_on = ioapic_route_isa(0, VEC_IDLE_TICK, lapic_id()) >= 0;
+		idle_tick_on =
+			ioapic_route_isa(0, VEC_IDLE_TICK, lapic_id()) >= 0;
 	}
 	return idle_tick_on;
 }

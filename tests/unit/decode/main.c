@@ -151,7 +151,8 @@ void run_vectors(const struct tvec *v, size_t n)
 		memcpy(buf, v->bytes, v->n);
 		if (want != -VMI_EAGAIN) {
 			ret = bt_decode(buf, sizeof(buf), v->mode, &in2);
-			if (ret != want || (!ret && memcmp(&in, &in2, sizeof(in))))
+			if (ret != want ||
+			    (!ret && memcmp(&in, &in2, sizeof(in))))
 				fail(v, "with trailing bytes: ret", ret, want);
 		}
 		if (want) {

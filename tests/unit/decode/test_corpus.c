@@ -215,18 +215,18 @@ static void check_random(unsigned int mode, unsigned int iterations)
 
 static void test_random_16(void)
 {
-	check_random(BT_MODE_16, 40000);
+	check_random(BT_MODE_16, 100000);
 }
 
 static void test_random_32(void)
 {
-	check_random(BT_MODE_32, 40000);
+	check_random(BT_MODE_32, 100000);
 }
 
 static void test_random_64(void)
 {
-	check_random(BT_MODE_64, 60000);
-	check_random(BT_MODE_64 | BT_MODE_AMD, 20000);
+	check_random(BT_MODE_64, 150000);
+	check_random(BT_MODE_64 | BT_MODE_AMD, 50000);
 }
 
 void register_corpus_tests(void)

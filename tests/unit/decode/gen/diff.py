@@ -6,7 +6,10 @@ build/decode-cli, see decode-cli.c) and objdump, and reports instructions
 whose validity or length differ, grouped by opcode.  Known, deliberate
 differences (see docs/decoder.md) are filtered by known_difference().
 
-    python3 tests/unit/decode/gen/diff.py [structured|random|vex|all] [N]
+    gcc -O1 -fsanitize=address,undefined -Ivmi-abi/include \
+        -Ibt-fallback/include -o build/decode-cli \
+        tests/unit/decode/gen/decode-cli.c bt-fallback/decode*.c
+    python3 tests/unit/decode/gen/diff.py [structured|random|vex|amd|all] [N]
 """
 import collections
 import os
@@ -25,8 +28,8 @@ PREFIX_TEXT = ('rex', 'data16', 'data32', 'addr16', 'addr32', 'lock', 'repz',
                'bnd', 'xacquire', 'xrelease')
 
 
-def decode(seqs, mode):
-    tag = {16: '16', 32: '32', 64: '64'}[mode]
+def decode(seqs, mode, amd=False):
+    tag = {16: '16', 32: '32', 64: '64'}[mode] + ('a' if amd else '')
     inp = ''.join('%s %s\n' % (tag, s.hex()) for s in seqs)
     out = subprocess.run([CLI], input=inp, capture_output=True, text=True,
                          check=True).stdout.splitlines()
@@ -71,6 +74,8 @@ def known_difference(s, mode, mine, theirs):
     if op[:1] in (b'\xc4', b'\xc5', b'\x62', b'\x8f') and ret == -22 and \
             set(pfx) & {0x66, 0xf2, 0xf3} and not obad:
         return 'objdump accepts 66/F2/F3 before VEX (#UD)'
+    if op[:2] == b'\x0f\xff' and ret == 0 and ln < theirs[0]:
+        return 'AMD UD0 has no ModRM (objdump follows Intel)'
     rex = [j for j, b in enumerate(pfx) if mode == 64 and 0x40 <= b <= 0x4f]
     if rex and op[:1] in (b'\xc4', b'\xc5', b'\x62') and ret == -22:
         return 'REX before VEX/EVEX is #UD; objdump drops the REX'
@@ -102,10 +107,11 @@ def known_difference(s, mode, mine, theirs):
     return None
 
 
-def compare(seqs, mode, verbose=5):
+def compare(seqs, mode, amd=False):
+    """amd: BT_MODE_AMD against objdump's default (AMD64) 64-bit mode."""
     seqs = [bytes(s[:16]) + b'\x90' * (16 - len(s[:16])) for s in seqs]
-    ours = decode(seqs, mode)
-    theirs = objdis(seqs, mode, want_chain=True)
+    ours = decode(seqs, mode, amd)
+    theirs = objdis(seqs, mode, intel64=not amd, want_chain=True)
     diffs = collections.defaultdict(list)
     known = collections.Counter()
     n = 0
@@ -133,8 +139,9 @@ def compare(seqs, mode, verbose=5):
             known[why] += 1
             continue
         diffs[key(s, mode)].append((s, ret, ln, oln, text))
-    print('mode %d: %d compared, %d known differences, %d opcode groups '
-          'differ' % (mode, n, sum(known.values()), len(diffs)))
+    print('mode %d%s: %d compared, %d known differences, %d opcode groups '
+          'differ' % (mode, ' AMD' if amd else '', n, sum(known.values()),
+                      len(diffs)))
     for why, cnt in known.most_common():
         print('  known: %-60s x%d' % (why, cnt))
     for k in sorted(diffs)[:400]:
@@ -222,6 +229,10 @@ def main():
     what = sys.argv[1] if len(sys.argv) > 1 else 'all'
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 50000
     rnd = random.Random(12345)
+    if what == 'amd':
+        compare(structured(64, rnd), 64, amd=True)
+        compare(randoms(64, rnd, n), 64, amd=True)
+        return
     for mode in (16, 32, 64):
         if what in ('structured', 'all'):
             compare(structured(mode, rnd), mode)
