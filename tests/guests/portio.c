@@ -30,28 +30,6 @@ GUEST_TEST("portio");
 #define CMOS_DATA 0x71
 
 /*
- * The polled PIT clock (pit_clock_poll()) needs a poll at least every
- * 54.9 ms or it misses a wrap of the count.  A CPU descheduled by a loaded
- * host can stall longer than that, so each PIT-timed measurement runs with
- * a gap_meter and is repeated (up to ATTEMPTS times) when a gap exceeded
- * MAX_POLL_GAP_US.
- */
-#define ATTEMPTS 3
-#define MAX_POLL_GAP_US 40000
-
-static bool stalled(struct gap_meter *g, const char *what, int attempt)
-{
-	if (gap_meter_max_gap_us(g) <= MAX_POLL_GAP_US)
-		return false;
-	printf("portio: %s: the CPU stalled for %llu ms while polling the "
-	       "PIT; measuring again\n",
-	       what, gap_meter_max_gap_us(g) / 1000);
-	CHECK(attempt + 1 < ATTEMPTS, "%s: the CPU stalled in all %d "
-	      "attempts", what, ATTEMPTS);
-	return true;
-}
-
-/*
  * The PIT clock and the TSC read together: the TSC on both sides of the
  * PIT read, again until the pair was not split by a stall (200 us).
  */
@@ -96,21 +74,13 @@ static void check_pit(void)
 	CHECK(a != b, "PIT channel 0 count stuck at %u", a);
 
 	/* One second of PIT ticks against the TSC. */
-	for (int attempt = 0;; attempt++) {
-		struct gap_meter g;
-
-		pit_clock_start(&pc);
-		while (pit_clock_poll(&pc) == 0)
-			;
-		gap_meter_start(&g, MAX_POLL_GAP_US);
-		ticks0 = pit_tsc_sample(&pc, &t0);
-		while (pit_clock_poll(&pc) - ticks0 < PIT_HZ)
-			gap_meter_poll(&g);
-		ticks1 = pit_tsc_sample(&pc, &t1);
-		gap_meter_poll(&g);
-		if (!stalled(&g, "PIT second", attempt))
-			break;
-	}
+	pit_clock_start(&pc);
+	while (pit_clock_poll(&pc) == 0)
+		;
+	ticks0 = pit_tsc_sample(&pc, &t0);
+	while (pit_clock_poll(&pc) - ticks0 < PIT_HZ)
+		;
+	ticks1 = pit_tsc_sample(&pc, &t1);
 	/* TSC time per 1193182 PIT ticks. */
 	us = udiv64(tsc_to_us(t1 - t0) * PIT_HZ, ticks1 - ticks0);
 	printf("portio: %u PIT ticks took %llu us of TSC time\n", PIT_HZ, us);
@@ -175,26 +145,17 @@ static void check_rtc(void)
 	}
 
 	/* Find a seconds edge, then time the next one with the PIT. */
-	for (int attempt = 0;; attempt++) {
-		struct gap_meter g;
-
-		pit_clock_start(&pc);
-		s0 = rtc_seconds();
-		while ((s1 = rtc_seconds()) == s0)
-			CHECK(pit_clock_poll(&pc) < 2 * PIT_HZ,
-			      "RTC seconds stuck at %#x for 2 s", s0);
-		pc.ticks = 0;
-		s0 = s1;
-		gap_meter_start(&g, MAX_POLL_GAP_US);
-		while ((s1 = rtc_seconds()) == s0) {
-			CHECK(pit_clock_poll(&pc) < 2 * PIT_HZ,
-			      "RTC seconds stuck at %#x for 2 s", s0);
-			gap_meter_poll(&g);
-		}
-		ticks = pit_clock_poll(&pc);
-		if (!stalled(&g, "RTC second", attempt))
-			break;
-	}
+	pit_clock_start(&pc);
+	s0 = rtc_seconds();
+	while ((s1 = rtc_seconds()) == s0)
+		CHECK(pit_clock_poll(&pc) < 2 * PIT_HZ,
+		      "RTC seconds stuck at %#x for 2 s", s0);
+	pc.ticks = 0;
+	s0 = s1;
+	while ((s1 = rtc_seconds()) == s0)
+		CHECK(pit_clock_poll(&pc) < 2 * PIT_HZ,
+		      "RTC seconds stuck at %#x for 2 s", s0);
+	ticks = pit_clock_poll(&pc);
 	us = udiv64(ticks * 1000000, PIT_HZ);
 	printf("portio: RTC seconds %#x -> %#x after %llu us of PIT time\n",
 	       s0, s1, us);

@@ -279,9 +279,12 @@ uint32_t acpi_find_table(const char sig[4]);
 #define PIT_CMD 0x43
 
 /* A polled clock on PIT channel 0 in mode 2 with a 65536 reload (one wrap
- * every 54.9 ms): poll at least that often. */
+ * every 54.9 ms).  Poll it more often than that; once the TSC is
+ * calibrated, whole wraps missed during a longer stall are recovered from
+ * the TSC. */
 struct pit_clock {
 	uint16_t last;
+	uint64_t last_tsc;
 	uint64_t ticks;
 };
 void pit_clock_start(struct pit_clock *pc);

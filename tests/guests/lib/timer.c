@@ -31,18 +31,33 @@ void pit_set_periodic(uint16_t reload)
 void pit_clock_start(struct pit_clock *pc)
 {
 	pit_set_periodic(0); /* 65536: wraps every 54.9 ms */
-	/* The count is loaded on the next CLK pulse; wait for it to move. */
 	pc->last = pit_read_counter(0);
+	pc->last_tsc = rdtsc();
 	pc->ticks = 0;
 }
 
 uint64_t pit_clock_poll(struct pit_clock *pc)
 {
 	uint16_t now = pit_read_counter(0);
-
+	uint64_t t = rdtsc();
 	/* Mode 2 counts down; modulo 65536 the distance is the time. */
-	pc->ticks += (uint16_t)(pc->last - now);
+	uint64_t d = (uint16_t)(pc->last - now);
+
+	/*
+	 * A poll that came more than 45 ms after the last one (the CPU was
+	 * descheduled) may have missed whole wraps: count those the TSC
+	 * says passed.  Only whole wraps come from the TSC, and only after
+	 * such a stall, so a stopped or slow PIT still shows.
+	 */
+	if (tsc_hz) {
+		uint64_t est = udiv64((t - pc->last_tsc) * PIT_HZ, tsc_hz);
+
+		if (est > 0xc000 && est + 0x8000 > d)
+			d += (est + 0x8000 - d) & ~0xffffull;
+	}
+	pc->ticks += d;
 	pc->last = now;
+	pc->last_tsc = t;
 	return pc->ticks;
 }
 
