@@ -1,8 +1,8 @@
 /*
  * Log lines look like
  *     [    1.234567] cpu1 warn: message
- * and go to the console UART (COM1 unless console= says otherwise) and to
- * a ring buffer.  One lock serialises whole lines across CPUs; the panic
+ * and go to the console UART (COM1 unless console= says otherwise).  One
+ * lock serialises whole lines across CPUs; the panic
  * path writes without it.
  */
 #include <trivisor/log.h>
@@ -14,14 +14,10 @@
 #include <trivisor/init.h>
 #include <string.h>
 
-#define LOG_RING_SIZE (64 * 1024)
-
 static spinlock_t log_lock = SPINLOCK_INIT;
 static int cur_level = LOG_INFO;
 static uint16_t console_port = COM1_PORT;
 static bool console_enabled = true;
-static char ring[LOG_RING_SIZE];
-static uint64_t ring_head; /* total bytes ever written */
 
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
 
@@ -35,10 +31,9 @@ void console_configure(uint16_t port, bool enabled)
 
 static void emit(const char *s, uint64_t len)
 {
+	if (!console_enabled)
+		return;
 	for (uint64_t i = 0; i < len; i++) {
-		ring[ring_head++ % LOG_RING_SIZE] = s[i];
-		if (!console_enabled)
-			continue;
 		if (s[i] == '\n')
 			serial_putc(console_port, '\r');
 		serial_putc(console_port, s[i]);
@@ -122,19 +117,4 @@ bool ratelimit_ok(struct ratelimit *rl)
 	else
 		rl->missed++;
 	return ok;
-}
-
-uint64_t log_ring_read(uint64_t offset, char *buf, uint64_t len)
-{
-	uint64_t start = ring_head > LOG_RING_SIZE ? ring_head - LOG_RING_SIZE
-						   : 0;
-	uint64_t n = 0;
-
-	if (offset < start)
-		offset = start;
-	while (offset + n < ring_head && n < len) {
-		buf[n] = ring[(offset + n) % LOG_RING_SIZE];
-		n++;
-	}
-	return n;
 }

@@ -97,14 +97,6 @@ static void start_hvm(void)
 		 hvm_ops.name, smp_online_count());
 }
 
-__attribute__((noreturn)) void cpu_idle_loop(void)
-{
-	for (;;) {
-		irq_enable();
-		halt();
-	}
-}
-
 void hv_start(uint32_t magic, uint32_t mbi_pa)
 {
 	int bad, st;

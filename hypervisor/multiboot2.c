@@ -130,7 +130,6 @@ int multiboot2_parse(uint64_t mbi_pa)
 					n = sizeof(boot_info.rsdp_copy);
 				memcpy(boot_info.rsdp_copy, t + 8, n);
 				boot_info.rsdp_len = n;
-				boot_info.rsdp_pa = mbi_pa + off + 8;
 			}
 			break;
 		default:

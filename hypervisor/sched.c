@@ -22,7 +22,9 @@
 #include <hvm/run.h>
 #include <hvm/platform.h>
 
-#define RUNQ_MAX 32
+/* Enough for every vCPU of every domain on one CPU: domain creation
+ * limits cannot make sched_add() overflow. */
+#define RUNQ_MAX (MAX_DOMAINS * MAX_VCPUS)
 
 struct runq {
 	spinlock_t lock;
@@ -78,12 +80,21 @@ void vcpu_kick(struct vcpu *v)
 		lapic_send_ipi(percpu[v->pcpu].apic_id, APIC_DM_FIXED, VEC_KICK);
 }
 
+/* The deadline each CPU's LAPIC timer is armed for (time_ns()). */
+static uint64_t armed[MAX_CPUS];
+
 void sched_arm_timer(uint64_t deadline_ns)
 {
+	unsigned int cpu = this_cpu_id();
 	uint64_t now = time_ns();
 
 	if (deadline_ns == UINT64_MAX)
 		return;
+	/* The run loop asks before every entry; most exits change nothing,
+	 * and reprogramming costs three MMIO writes in xAPIC mode. */
+	if (deadline_ns == armed[cpu] && deadline_ns > now)
+		return;
+	armed[cpu] = deadline_ns;
 	lapic_timer_oneshot(deadline_ns > now ? deadline_ns - now : 1000,
 			    VEC_LAPIC_TIMER);
 }
@@ -95,12 +106,12 @@ static void report(struct domain *d)
 	bool pass = d->end_how == DOM_END_POWEROFF ||
 		    (d->end_how == DOM_END_DEBUG_EXIT &&
 		     d->exit_code == PLATFORM_EXIT_PASS);
-	uint64_t total[HVM_EXIT_NR] = { 0 }, run_ns = 0;
+	uint64_t total[HVM_EXIT_NR] = { 0 }, run_tsc = 0;
 
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
 			total[r] += d->vcpus[i]->exits[r];
-		run_ns += d->vcpus[i]->run_ns;
+		run_tsc += d->vcpus[i]->run_tsc;
 	}
 	if (d->end_how == DOM_END_DEBUG_EXIT)
 		log_dom(LOG_INFO, d, "ended: exited with code %#x (%s)",
@@ -111,7 +122,7 @@ static void report(struct domain *d)
 			d->end_how == DOM_END_CRASH ? d->crash_reason : "");
 	log_dom(LOG_INFO, d, "guest time %lu ms; exits: cpuid %lu, msr %lu, "
 		"io %lu, hlt %lu, npf %lu, host-interrupt %lu, intr-window %lu",
-		run_ns / 1000000, total[HVM_EXIT_CPUID], total[HVM_EXIT_MSR],
+		run_tsc / (tsc_khz() ? tsc_khz() : 1), total[HVM_EXIT_CPUID], total[HVM_EXIT_MSR],
 		total[HVM_EXIT_IO], total[HVM_EXIT_HLT], total[HVM_EXIT_NPF],
 		total[HVM_EXIT_EXTINT], total[HVM_EXIT_INTR_WINDOW]);
 	if (pass)

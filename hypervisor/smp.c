@@ -32,10 +32,13 @@ extern const char ap_tramp_start[], tramp_cr3[], tramp_stack[], tramp_cpu[],
 static spinlock_t call_lock = SPINLOCK_INIT;
 
 
+/* Set once the boot CPU's GS base points at its struct percpu. */
+static bool gs_ready;
+
 unsigned int this_cpu_id(void)
 {
-	/* Before the GS base is set (very early boot) this is CPU 0. */
-	if (!rdmsr(MSR_GS_BASE))
+	/* Before that (very early boot) this is CPU 0. */
+	if (!gs_ready)
 		return 0;
 	return this_cpu()->cpu;
 }
@@ -70,6 +73,7 @@ void cpu_init_common(unsigned int cpu)
 	pc->self = pc;
 	pc->cpu = cpu;
 	wrmsr(MSR_GS_BASE, (uint64_t)pc);
+	gs_ready = true;
 	gdt_load_this_cpu(pc);
 	idt_load();
 }

@@ -258,7 +258,7 @@ static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	irq_enable(); /* held by GIF = 0 until stgi; INTR exits meanwhile */
 	t0 = rdtsc();
 	svm_enter(&v->regs, s->vmcb_pa, host_vmsave_pa[cpu]);
-	v->run_ns += (rdtsc() - t0) * 1000000 / (tsc_khz() ? tsc_khz() : 1);
+	v->run_tsc += rdtsc() - t0;
 	irq_disable();
 	stgi();
 	irq_enable(); /* a pending host interrupt is taken here */

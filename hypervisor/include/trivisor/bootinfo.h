@@ -39,7 +39,6 @@ struct boot_info {
 	struct boot_mmap_entry mmap[BOOT_MAX_MMAP];
 	unsigned int nr_modules;
 	struct boot_module modules[BOOT_MAX_MODULES];
-	uint64_t rsdp_pa; /* 0 if the loader gave none */
 	uint8_t rsdp_copy[36]; /* the RSDP as the loader gave it */
 	unsigned int rsdp_len;
 };

@@ -47,7 +47,7 @@ struct vcpu {
 	struct vcpu_regs regs; /* backend syncs rax/rsp/rip/rflags */
 	void *vendor; /* backend state (struct svm_vcpu, ...) */
 	uint64_t exits[HVM_EXIT_NR];
-	uint64_t run_ns; /* time spent in guest mode */
+	uint64_t run_tsc; /* TSC ticks spent in guest mode */
 };
 
 #define DOM_RUNNING 0

@@ -12,12 +12,11 @@ void ap_entry(unsigned int cpu);
 /* GS base, GDT, TSS and IDT of the calling CPU. */
 void cpu_init_common(unsigned int cpu);
 void gdt_load_this_cpu(struct percpu *pc);
-/* Route the log to @port (0 = nowhere but the ring buffer). */
+/* Route the log to @port, or nowhere when !@enabled. */
 void console_configure(uint16_t port, bool enabled);
 /* Log what cmdline_parse() rejected, once the console is up. */
 void cmdline_report(void);
 /* Remap the 8259A PICs away from the exception vectors and mask them. */
 void pic_disable(void);
-__attribute__((noreturn)) void cpu_idle_loop(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The hypervisor log: levelled lines stamped with time and CPU, written to
- * the serial console and kept in a ring buffer for the toolstack's dmesg.
+ * the serial console.
  */
 #ifndef TRIVISOR_LOG_H
 #define TRIVISOR_LOG_H
@@ -48,8 +48,5 @@ bool ratelimit_ok(struct ratelimit *rl);
 /* Raw console output, no prefix, no lock (panic path). */
 void console_write(const char *s, uint64_t len);
 void console_puts_unlocked(const char *s);
-
-/* Copy out the ring buffer of past log output. */
-uint64_t log_ring_read(uint64_t offset, char *buf, uint64_t len);
 
 #endif

@@ -18,7 +18,6 @@ _Static_assert(sizeof(struct cpu_regs) == 22 * 8, "entry.S layout");
 #define VEC_FIRST_IRQ 0x20
 #define VEC_LAPIC_TIMER 0xef
 #define VEC_CALL_FUNCTION 0xf0
-#define VEC_STOP 0xf1
 #define VEC_KICK 0xf2
 #define VEC_SPURIOUS 0xff
 
