@@ -7,6 +7,7 @@
  */
 #include <hvm/run.h>
 #include <hvm/platform.h>
+#include <trivisor/time.h>
 #include <trivisor/domain.h>
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
@@ -46,8 +47,8 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	switch (msr) {
 	case MSR_TSC:
 		if (write)
-			return 0; /* the guest TSC is the host's: ignored */
-		*val = rdtsc();
+			return 0; /* the guest TSC is tied to time: ignored */
+		*val = rdtsc() - time_tsc_origin();
 		return 0;
 	case MSR_PLATFORM_ID:
 	case MSR_BIOS_SIGN_ID:

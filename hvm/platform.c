@@ -77,13 +77,15 @@ static void p_deliver(void *ctx, uint32_t dest, bool logical, uint8_t vector,
 {
 	struct hvm_plat *p = ctx;
 
+	/* vlapic_match_dest() knows broadcast and the sender's skip_self. */
 	for (unsigned int i = 0; i < p->d->nr_vcpus; i++) {
-		if (dest != 0xffffffffu &&
-		    !vlapic_match_dest(&p->lapic[i], dest, logical))
+		if (!vlapic_match_dest(&p->lapic[i], dest, logical))
 			continue;
-		vlapic_deliver(&p->lapic[i], vector, mode, level);
+		/* Lowest priority: fixed, to the lowest-numbered target. */
+		vlapic_deliver(&p->lapic[i], vector,
+			       mode == VPLAT_DM_LOWEST ? VPLAT_DM_FIXED : mode,
+			       level);
 		p_kick(p, i);
-		/* Lowest priority: the first match is as good as any. */
 		if (mode == VPLAT_DM_LOWEST)
 			break;
 	}

@@ -89,6 +89,11 @@ uint64_t time_ns(void)
 			  32);
 }
 
+uint64_t time_tsc_origin(void)
+{
+	return tsc0;
+}
+
 uint64_t tsc_khz(void)
 {
 	return tsc_hz / 1000;

@@ -136,6 +136,8 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 			       INTERCEPT_STGI | INTERCEPT_CLGI |
 			       INTERCEPT_SKINIT | INTERCEPT_MONITOR |
 			       INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+	/* APM 15.30.5: the guest reads TSC + offset (see time_tsc_origin). */
+	vmcb->ctl.tsc_offset = -time_tsc_origin();
 	vmcb->ctl.iopm_pa = s->iopm_pa;
 	vmcb->ctl.msrpm_pa = s->msrpm_pa;
 	/* One ASID per vCPU; without flush-by-ASID every VMRUN after a

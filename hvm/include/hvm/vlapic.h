@@ -28,7 +28,8 @@
  * Timer clock: the APIC timer counts a 1 GHz "bus clock" divided by the
  * divide configuration register, so one count is 1..128 ns.  CPUID leaf
  * 0x40000010 EBX reports VLAPIC_BUS_KHZ.  TSC-deadline mode compares with
- * the guest TSC, defined as tsc = now_ns * tsc_khz / 10^6 (no offset).
+ * the guest TSC, defined as tsc = now_ns * tsc_khz / 10^6; the backends
+ * set the hardware TSC offset so that the guest's RDTSC agrees.
  */
 #ifndef HVM_VLAPIC_H
 #define HVM_VLAPIC_H

@@ -11,6 +11,12 @@
 uint64_t time_ns(void);
 void time_init(void);
 uint64_t tsc_khz(void);
+/*
+ * The TSC value at which time_ns() was 0.  Guests see TSC - origin, so
+ * that their TSC and the platform clock they are timed by agree:
+ * guest_tsc = time_ns() * tsc_khz() / 10^6 (hvm/include/hvm/vlapic.h).
+ */
+uint64_t time_tsc_origin(void);
 void udelay(uint64_t us);
 void mdelay(uint64_t ms);
 
