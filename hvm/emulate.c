@@ -172,14 +172,81 @@ static int pop(const struct bt_insn *in, struct emu_regs *r,
 	return 0;
 }
 
+/* rSI/rDI/rCX as the address size sees them; updates keep the bits above. */
+static uint64_t areg(const struct bt_insn *in, const struct emu_regs *r,
+		     unsigned int n)
+{
+	return r->gpr[n] & mask_of(in->addrsize);
+}
+
+static void areg_add(const struct bt_insn *in, struct emu_regs *r,
+		     unsigned int n, int64_t delta)
+{
+	uint64_t m = mask_of(in->addrsize);
+
+	r->gpr[n] = (r->gpr[n] & ~m) | ((r->gpr[n] + (uint64_t)delta) & m);
+}
+
+/*
+ * MOVS, STOS, LODS (SDM vol. 2: "MOVS/MOVSB...", "REP/REPE..."): the
+ * source is seg:rSI (DS unless overridden), the destination ES:rDI, both
+ * stepped by the element size, backwards when RFLAGS.DF is set.  With REP
+ * rCX counts the elements; a count of zero does nothing.
+ */
+static int string_insn(const struct bt_insn *in, struct emu_regs *r,
+		       const struct emu_mmio *m)
+{
+	enum { RAX = 0, RCX = 1, RSI = 6, RDI = 7 };
+	unsigned int size = in->opsize, op = in->opcode & ~1u, n;
+	int64_t step = (r->rflags & (1u << 10)) ? -(int64_t)size : size;
+	bool rep = in->flags & BT_F_REP;
+	uint64_t v;
+	int ret;
+
+	if (in->map != BT_MAP_1BYTE || !m->mem ||
+	    (op != 0xa4 && op != 0xaa && op != 0xac))
+		return -VMI_EOPNOTSUPP;
+	for (n = 0; n < EMU_STRING_BATCH; n++) {
+		if (rep && !areg(in, r, RCX))
+			return 0;
+		if (op == 0xaa) {
+			v = r->gpr[RAX] & mask_of(size);
+		} else {
+			ret = m->mem(m->ctx, in->mem.seg, areg(in, r, RSI),
+				     size, false, &v);
+			if (ret)
+				return ret;
+		}
+		if (op == 0xac) {
+			reg_set(in, r, RAX, size, v);
+		} else {
+			ret = m->mem(m->ctx, BT_SEG_ES, areg(in, r, RDI), size,
+				     true, &v);
+			if (ret)
+				return ret;
+		}
+		if (op != 0xaa)
+			areg_add(in, r, RSI, step);
+		if (op != 0xac)
+			areg_add(in, r, RDI, step);
+		if (!rep)
+			return 0;
+		areg_add(in, r, RCX, -1);
+	}
+	return areg(in, r, RCX) ? EMU_REPEAT : 0;
+}
+
 int emu_mmio_insn(const struct bt_insn *in, struct emu_regs *r,
 		  const struct emu_mmio *m)
 {
 	unsigned int size = in->opsize;
 	uint64_t v;
 
-	if (!(in->flags & BT_F_MEM) || (in->flags & BT_F_STRING) ||
-	    in->enc != BT_ENC_LEGACY)
+	if (in->enc != BT_ENC_LEGACY)
+		return -VMI_EOPNOTSUPP;
+	if (in->flags & BT_F_STRING)
+		return string_insn(in, r, m);
+	if (!(in->flags & BT_F_MEM))
 		return -VMI_EOPNOTSUPP;
 
 	if (in->map == BT_MAP_1BYTE) {

@@ -68,6 +68,41 @@ static int dev_pop(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val)
 	return domain_read(c->v->dom, gpa, val, size);
 }
 
+/*
+ * A string instruction's element at @seg:@off: through the guest's page
+ * tables to RAM or to a device.  Elements that cross a page are refused
+ * (no device register does, and RAM-to-RAM never exits here).
+ */
+static int dev_mem(void *ctx, unsigned int seg, uint64_t off,
+		   unsigned int size, bool write, uint64_t *val)
+{
+	struct mmio_ctx *c = ctx;
+	struct vcpu *v = c->v;
+	struct gwalk_ctx g = { .read_phys = read_phys, .arg = v->dom };
+	uint64_t lin, gpa;
+	uint32_t err;
+	bool long64 = hvm_ops.guest_mode(v) == HVM_MODE_LONG64;
+
+	/* 64-bit mode: only FS and GS have a base (SDM vol. 3, 3.4.4). */
+	lin = off + (!long64 || seg >= BT_SEG_FS ? hvm_ops.seg_base(v, seg) : 0);
+	if (!long64)
+		lin &= 0xffffffffull;
+	hvm_ops.get_ctrl(v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
+	if ((lin & 0xfff) + size > 4096 ||
+	    gwalk_translate(&g, lin, write ? GWALK_WRITE : 0, &gpa, &err))
+		return -VMI_EFAULT;
+	if (hvm_platform_is_mmio(v->dom, gpa)) {
+		if (!write)
+			*val = 0;
+		hvm_platform_mmio(v, gpa, size, write, val);
+		return 0;
+	}
+	if (!write)
+		*val = 0;
+	return write ? domain_write(v->dom, gpa, val, size)
+		     : domain_read(v->dom, gpa, val, size);
+}
+
 /* vcpu_regs order <-> x86 register numbers. */
 static uint64_t *gpr(struct vcpu *v, unsigned int n)
 {
@@ -83,7 +118,7 @@ static uint64_t *gpr(struct vcpu *v, unsigned int n)
 static int fetch(struct vcpu *v, uint8_t *buf, uint32_t *pf_err)
 {
 	struct gwalk_ctx g = { .read_phys = read_phys, .arg = v->dom };
-	uint64_t lin = hvm_ops.cs_base(v) + v->regs.rip, gpa;
+	uint64_t lin = hvm_ops.seg_base(v, BT_SEG_CS) + v->regs.rip, gpa;
 	unsigned int got = 0;
 
 	hvm_ops.get_ctrl(v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
@@ -112,7 +147,8 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 		[HVM_MODE_PROT32] = BT_MODE_32, [HVM_MODE_LONG64] = BT_MODE_64,
 	};
 	struct mmio_ctx c = { v, gpa };
-	struct emu_mmio m = { &c, dev_read, dev_write, dev_push, dev_pop };
+	struct emu_mmio m = { &c, dev_read, dev_write, dev_push, dev_pop,
+			      dev_mem };
 	struct emu_regs r;
 	struct bt_insn in;
 	uint8_t buf[15];
@@ -136,16 +172,17 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 		r.gpr[i] = *gpr(v, i);
 	r.rflags = v->regs.rflags;
 	ret = emu_mmio_insn(&in, &r, &m);
-	if (ret) {
+	if (ret < 0) {
 		domain_crash(v->dom, "MMIO at %#lx: instruction %02x %02x %02x "
 			     "%02x at rip %#lx %s", gpa, buf[0], buf[1], buf[2],
 			     buf[3], v->regs.rip,
-			     ret == -VMI_EFAULT ? "needs an unusable stack"
+			     ret == -VMI_EFAULT ? "has an unusable memory operand"
 						: "is not emulated");
 		return;
 	}
 	for (unsigned int i = 0; i < 16; i++)
 		*gpr(v, i) = r.gpr[i];
 	v->regs.rflags = r.rflags;
-	hvm_ops.skip_insn(v, in.len);
+	if (ret != EMU_REPEAT)
+		hvm_ops.skip_insn(v, in.len);
 }

@@ -336,9 +336,12 @@ static int svm_guest_mode(struct vcpu *v)
 						 : HVM_MODE_PROT16;
 }
 
-static uint64_t svm_cs_base(struct vcpu *v)
+/* @seg in x86 order (ES CS SS DS FS GS); the VMCB keeps them in it too. */
+static uint64_t svm_seg_base(struct vcpu *v, unsigned int seg)
 {
-	return to_svm(v)->vmcb->save.cs.base;
+	const struct vmcb_seg *segs = &to_svm(v)->vmcb->save.es;
+
+	return seg < 6 ? segs[seg].base : 0;
 }
 
 static void svm_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
@@ -380,7 +383,7 @@ static const struct hvm_ops svm_ops = {
 	.inject_event = svm_inject_event,
 	.set_intr_window = svm_set_intr_window,
 	.guest_mode = svm_guest_mode,
-	.cs_base = svm_cs_base,
+	.seg_base = svm_seg_base,
 	.get_ctrl = svm_get_ctrl,
 	.dump = svm_dump,
 };

@@ -60,6 +60,42 @@ case_hv_npt() {
 	reject 'PANIC'
 }
 
+# LAPIC timer: one-shot, periodic and TSC-deadline (x2APIC MSRs).
+case_hv_lapic_timer() {
+	run_hv hv_lapic_timer 90 "$G/lapic_timer.elf=kernel lapic_timer memory=32"
+	expect_outcome pass
+	expect '\[lapic_timer\] LAPIC: x2APIC mode'
+	expect '\[lapic_timer\] lapic_timer: periodic 1000 Hz: [0-9]+ interrupts'
+	expect '\[lapic_timer\] lapic_timer: TSC deadline 10 ms fired after'
+	expect '\[lapic_timer\] GUEST-RESULT: PASS lapic_timer'
+}
+
+# Two vCPUs: INIT-SIPI-SIPI, IPIs and NMIs both ways, shorthands.
+case_hv_ipi() {
+	run_hv hv_ipi 90 "$G/ipi.elf=kernel ipi memory=32 vcpus=2"
+	expect_outcome pass
+	expect '\[ipi\] smp: CPU 1 online \(APIC id 1\)'
+	expect '\[ipi\] ipi: 10 NMIs CPU 0 -> 1 delivered$'
+	expect '\[ipi\] ipi: all-excluding-self IPI reached CPU 1 only'
+	expect '\[ipi\] GUEST-RESULT: PASS ipi'
+}
+
+# MMIO emulation of the xAPIC and IOAPIC registers, string forms too.
+case_hv_mmio() {
+	run_hv hv_mmio 90 "$G/mmio.elf=kernel mmio memory=32 cmdline=apic=xapic"
+	expect_outcome pass
+	expect '\[mmio\] mmio: [0-9]+ instruction forms read back correctly$'
+	expect '\[mmio\] GUEST-RESULT: PASS mmio'
+}
+
+# Interrupt injection under an exit-heavy load: none lost, none late.
+case_hv_irq_load() {
+	run_hv hv_irq_load 90 "$G/irq_load.elf=kernel irq_load memory=32 vcpus=2"
+	expect_outcome pass
+	expect '\[irq_load\] irq_load: PIT: [0-9]+ interrupts'
+	expect '\[irq_load\] GUEST-RESULT: PASS irq_load'
+}
+
 # Bad domain specifications are refused with the field named.
 case_hv_bad_config() {
 	run_hv hv_bad_config 60 "$G/cpuid.elf=kernel big memory=100000" \
@@ -75,4 +111,5 @@ case_hv_bad_config() {
 	expect 'frames: [0-9]+ MiB free'
 }
 
-DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_two_domains hv_npt hv_bad_config)
+DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
+	hv_irq_load hv_two_domains hv_npt hv_bad_config)

@@ -4,10 +4,15 @@
  * fault), so only the operation itself is emulated: loads, stores,
  * MOVZX/MOVSX, XCHG, INC/DEC, and the ALU forms with a memory operand
  * (ADD/OR/ADC/SBB/AND/SUB/XOR/CMP/TEST) with their flags.  Portable.
+ *
+ * String instructions (MOVS, STOS, LODS, with or without REP) are the
+ * exception: either side may be MMIO or RAM, so both are accessed through
+ * their segment:offset with emu_mmio.mem, a batch of elements per call.
  */
 #ifndef HVM_EMULATE_H
 #define HVM_EMULATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <bt/decode.h>
 
@@ -29,11 +34,23 @@ struct emu_mmio {
 		    uint64_t val);
 	/* POP r/m: load @size bytes at rSP; 0 or negative as above. */
 	int (*pop)(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val);
+	/* String instructions: read or write @size bytes at @seg:@off
+	 * (BT_SEG_*), RAM or MMIO alike; 0 or negative when the address
+	 * is unusable (nothing was accessed). */
+	int (*mem)(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
+		   bool write, uint64_t *val);
 };
+
+/* A REP string instruction stopped after EMU_STRING_BATCH elements with
+ * elements left: RIP stays, the guest re-executes it (interrupts may be
+ * taken in between, as between iterations on hardware). */
+#define EMU_STRING_BATCH 64
+#define EMU_REPEAT 1
 
 /*
  * Perform @insn on the MMIO operand.  Returns 0 (the caller advances RIP
- * by insn->len), or -VMI_EOPNOTSUPP for an instruction this emulator does
+ * by insn->len), EMU_REPEAT (RIP stays), -VMI_EFAULT when a stack or
+ * string operand is unusable, or -VMI_EOPNOTSUPP for an instruction this emulator does
  * not handle (the caller crashes the domain with the opcode in the log).
  */
 int emu_mmio_insn(const struct bt_insn *insn, struct emu_regs *r,

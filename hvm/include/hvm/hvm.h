@@ -97,7 +97,7 @@ struct hvm_exit {
 	    uint32_t err))                                                   \
 	OP(mandatory, void, set_intr_window, (struct vcpu * v, bool on))     \
 	OP(mandatory, int, guest_mode, (struct vcpu * v))                    \
-	OP(mandatory, uint64_t, cs_base, (struct vcpu * v))                  \
+	OP(mandatory, uint64_t, seg_base, (struct vcpu * v, unsigned int seg)) \
 	OP(mandatory, void, get_ctrl,                                        \
 	   (struct vcpu * v, uint64_t * cr0, uint64_t * cr3, uint64_t * cr4,  \
 	    uint64_t * efer))                                                \

@@ -33,7 +33,7 @@ static void dwrite(void *ctx, unsigned int size, uint64_t val)
 static int run(const uint8_t *bytes, size_t n, unsigned int mode,
 	       struct emu_regs *r, struct dev *d)
 {
-	struct emu_mmio m = { d, dread, dwrite, NULL, NULL };
+	struct emu_mmio m = { d, dread, dwrite, NULL, NULL, NULL };
 	struct bt_insn in;
 	int ret = bt_decode(bytes, n, mode, &in);
 
@@ -153,13 +153,129 @@ static void test_refused(void)
 	CU_ASSERT_EQUAL(d.value, 0);
 	CU_ASSERT(r.rflags & (1u << 6));
 	d.reads = d.writes = 0;
-	/* rep movsl, a register-only op, and push (%rax) are not emulated */
+	/* rep movsl without a memory callback, a register-only op, and
+	 * push (%rax) are not emulated */
 	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xf3, 0xa5), -VMI_EOPNOTSUPP);
 	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0x89, 0xc3), -VMI_EOPNOTSUPP);
 	CU_ASSERT_EQUAL(d.reads + d.writes, 0);
 	/* push (%rax) needs a stack callback: without one it fails cleanly */
 	CU_ASSERT_EQUAL(RUN(BT_MODE_64, &r, &d, 0xff, 0x30), -VMI_EFAULT);
 	CU_ASSERT_EQUAL(r.gpr[4], 0);
+}
+
+/*
+ * String instructions: a flat 256-byte "memory" where offsets 0x80-0x8f
+ * are a device register file; every access is logged by segment.
+ */
+struct flat {
+	uint8_t ram[256];
+	unsigned int accesses, es_writes, bad_seg;
+};
+
+static int fmem(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
+		bool write, uint64_t *val)
+{
+	struct flat *f = ctx;
+
+	if (off + size > sizeof(f->ram))
+		return -VMI_EFAULT;
+	f->accesses++;
+	if (write && seg == BT_SEG_ES)
+		f->es_writes++;
+	if (seg != BT_SEG_ES && seg != BT_SEG_DS && seg != BT_SEG_FS)
+		f->bad_seg++;
+	if (write)
+		memcpy(f->ram + off, val, size);
+	else {
+		*val = 0;
+		memcpy(val, f->ram + off, size);
+	}
+	return 0;
+}
+
+static int run_str(const uint8_t *bytes, size_t n, unsigned int mode,
+		   struct emu_regs *r, struct flat *f)
+{
+	struct emu_mmio m = { f, NULL, NULL, NULL, NULL, fmem };
+	struct bt_insn in;
+
+	CU_ASSERT_EQUAL_FATAL(bt_decode(bytes, n, mode, &in), 0);
+	return emu_mmio_insn(&in, r, &m);
+}
+
+#define STR(mode, r, f, ...)                                                 \
+	({                                                                   \
+		static const uint8_t b_[] = { __VA_ARGS__ };                 \
+		run_str(b_, sizeof(b_), mode, r, f);                         \
+	})
+
+static void test_string(void)
+{
+	struct emu_regs r = { 0 };
+	struct flat f = { 0 };
+	uint32_t w;
+
+	/* movsl: (%rsi) -> (%rdi), both advance by 4 */
+	memcpy(f.ram, "\x11\x22\x33\x44", 4);
+	r.gpr[6] = 0;
+	r.gpr[7] = 0x80;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa5), 0);
+	CU_ASSERT_EQUAL(memcmp(f.ram + 0x80, "\x11\x22\x33\x44", 4), 0);
+	CU_ASSERT_EQUAL(r.gpr[6], 4);
+	CU_ASSERT_EQUAL(r.gpr[7], 0x84);
+	/* rep stosl with ecx = 3 in 32-bit mode: 12 bytes, ecx ends 0 */
+	r.gpr[0] = 0xa5a5a5a5;
+	r.gpr[1] = 3;
+	r.gpr[7] = 0x40;
+	f.accesses = 0;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0xf3, 0xab), 0);
+	CU_ASSERT_EQUAL(f.accesses, 3);
+	CU_ASSERT_EQUAL(r.gpr[1], 0);
+	CU_ASSERT_EQUAL(r.gpr[7], 0x4c);
+	memcpy(&w, f.ram + 0x48, 4);
+	CU_ASSERT_EQUAL(w, 0xa5a5a5a5);
+	/* rep with rcx = 0 touches nothing */
+	f.accesses = 0;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xf3, 0xa4), 0);
+	CU_ASSERT_EQUAL(f.accesses, 0);
+	/* DF set: lodsw steps backwards, loads into ax only */
+	r.rflags = 1u << 10;
+	r.gpr[0] = 0xffffffffffff0000ull;
+	r.gpr[6] = 0x80;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0x66, 0xad), 0);
+	CU_ASSERT_EQUAL(r.gpr[0], 0xffffffffffff2211ull);
+	CU_ASSERT_EQUAL(r.gpr[6], 0x7e);
+	r.rflags = 0;
+	/* fs-overridden movsb reads through FS, writes through ES */
+	f.accesses = f.es_writes = 0;
+	r.gpr[6] = 1;
+	r.gpr[7] = 0x90;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0x64, 0xa4), 0);
+	CU_ASSERT_EQUAL(f.ram[0x90], 0x22);
+	CU_ASSERT_EQUAL(f.es_writes, 1);
+	CU_ASSERT_EQUAL(f.bad_seg, 0);
+	/* a long rep stops after a batch and asks to be re-executed */
+	r.gpr[1] = EMU_STRING_BATCH + 5;
+	r.gpr[7] = 0;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xf3, 0xaa), EMU_REPEAT);
+	CU_ASSERT_EQUAL(r.gpr[1], 5);
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xf3, 0xaa), 0);
+	CU_ASSERT_EQUAL(r.gpr[1], 0);
+	CU_ASSERT_EQUAL(r.gpr[7], EMU_STRING_BATCH + 5);
+	/* 16-bit addressing wraps di within 64 KiB, keeping the bits above */
+	r.gpr[7] = 0x1234ffffull;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0x67, 0xaa), -VMI_EFAULT);
+	r.gpr[7] = 0x12340000ull | 0xff;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0x67, 0xaa), 0);
+	CU_ASSERT_EQUAL(r.gpr[7], 0x12340100ull);
+	/* an unusable address fails with nothing changed */
+	r.gpr[6] = 0x1000;
+	r.gpr[7] = 0;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa5), -VMI_EFAULT);
+	CU_ASSERT_EQUAL(r.gpr[6], 0x1000);
+	/* cmps and scas compare: not emulated */
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa6), -VMI_EOPNOTSUPP);
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xae), -VMI_EOPNOTSUPP);
 }
 
 void unit_register(void)
@@ -170,6 +286,7 @@ void unit_register(void)
 	CU_add_test(s, "movzx, movsx, xchg", test_extend_xchg);
 	CU_add_test(s, "ALU to memory and flags", test_alu_flags);
 	CU_add_test(s, "unsupported forms are refused", test_refused);
+	CU_add_test(s, "movs, stos, lods with rep and DF", test_string);
 }
 
 UNIT_MAIN

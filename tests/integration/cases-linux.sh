@@ -1,0 +1,69 @@
+# The stock Debian Linux guest (tools/linux-guest.sh, `make linux-guest`)
+# booted directly on bare QEMU, without trivisor: the kernel and initramfs
+# must boot, count the CPUs and power off on the platform itself before
+# their runs under trivisor (and `make bench`) mean anything.  QEMU loads
+# the bzImage with -kernel.  Each case takes about 6 s here.
+
+LINUX_DIR=$ROOT/build/linux
+
+# run_linux_native NAME SMP TIMEOUT [extra kernel command line]
+# Boots build/linux/vmlinuz + initrd.cpio.gz on q35 / -cpu max / 256 MiB
+# with SMP CPUs; ttyS0 goes to build/logs/NAME.log.  The initramfs powers
+# off (ACPI S5), which ends QEMU with status 0: OUTCOME=pass.  With
+# panic=-1 and -no-reboot a panic ends QEMU too (status 0 as well), so the
+# checks below must look at the log, not only at OUTCOME.
+run_linux_native() {
+	local name=$1 smp=$2 timeout=$3 append="console=ttyS0 panic=-1${4:+ $4}" status=0 f
+	LOG=$LOGDIR/$name.log
+	rm -f "$LOG"
+	for f in vmlinuz initrd.cpio.gz; do
+		if [ ! -f "$LINUX_DIR/$f" ]; then
+			: >"$LOG"
+			OUTCOME=error:no-kernel
+			fail "no ${LINUX_DIR#"$ROOT"/}/$f: make it with 'make linux-guest'"
+			return 0
+		fi
+	done
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+		-accel tcg -machine q35 -cpu max -smp "$smp" -m 256M \
+		-display none -no-reboot -monitor none -serial "file:$LOG" \
+		-kernel "$LINUX_DIR/vmlinuz" -initrd "$LINUX_DIR/initrd.cpio.gz" \
+		-append "$append" </dev/null >"$LOGDIR/$name.qemu.txt" 2>&1 ||
+		status=$?
+	case $status in
+	0) OUTCOME=pass ;;
+	124 | 137) OUTCOME=timeout ;;
+	*) OUTCOME=error:$status ;;
+	esac
+	[ -f "$LOG" ] || : >"$LOG"
+}
+
+# expect_linux_ok CPUS: the marker with the CPU count, exactly once, the
+# kernel release, an ACPI power-off and no panic or oops.
+expect_linux_ok() {
+	local n
+	expect_outcome pass
+	reject 'Kernel panic' "the kernel panicked"
+	reject '(BUG:|Oops|general protection fault|WARNING: CPU)' "a kernel bug report"
+	expect '^TRIVISOR-LINUX-OK cpus=[0-9]+$' "the initramfs's marker line"
+	expect "^TRIVISOR-LINUX-OK cpus=$1\$" "the marker with $1 CPU(s)"
+	n=$(tr -d '\r' <"$LOG" | grep -c '^TRIVISOR-LINUX-OK' || true)
+	[ "$n" -le 1 ] || fail "the marker line appears $n times"
+	expect '^TRIVISOR-LINUX-UNAME [0-9]+\.[0-9]+' "the kernel release line"
+	expect 'reboot: Power down' "the kernel's ACPI power-off"
+}
+
+case_linux_native_1cpu() {
+	run_linux_native linux_native_1cpu 1 120
+	expect_linux_ok 1
+}
+
+case_linux_native_2cpu() {
+	run_linux_native linux_native_2cpu 2 120
+	expect_linux_ok 2
+	expect 'smp: Brought up 1 node, 2 CPUs' "the second CPU coming online"
+}
+
+# About 12 s together: part of the default set (`make test` makes the
+# guest first; the first time that downloads the kernel, about 70 MB).
+DEFAULT_CASES+=(linux_native_1cpu linux_native_2cpu)
