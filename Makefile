@@ -4,6 +4,8 @@
 #   make run        boot trivisor under QEMU TCG, console on this terminal
 #   make test       unit tests + default integration suite (installs deps)
 #   make test-slow  opt-in slow integration suites
+#   make linux-guest  fetch the stock Debian kernel, make its initramfs
+#   make bench      Linux guest boot: bare QEMU against trivisor
 #   make deps       install the Debian packages the project needs
 #
 # Everything built goes to build/; logs of test runs to build/logs/.
@@ -117,6 +119,18 @@ test-integration: all guests
 test-slow: deps
 	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh slow
+
+# The stock Debian Linux guest: build/linux/{vmlinuz,initrd.cpio.gz}, from
+# the Debian archive with apt-get download (tools/linux-guest.sh; cached).
+.PHONY: linux-guest
+linux-guest: deps
+	bash tools/linux-guest.sh $(BUILD)/linux
+# The linux_native_* cases in the default integration set boot it.
+test test-integration: linux-guest
+
+# Boot time of the Linux guest on bare QEMU and under trivisor.
+bench: all guests linux-guest
+	bash tools/bench.sh
 
 clean:
 	rm -rf $(BUILD)

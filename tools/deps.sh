@@ -8,6 +8,7 @@ pkgs=(
 	bochs bochsbios vgabios # the VT-x platform
 	grub-pc-bin grub-common xorriso mtools # multiboot2 ISOs
 	libcunit1-dev # unit tests
+	cpio # the Linux guest's initramfs (tools/linux-guest.sh)
 )
 missing=()
 for p in "${pkgs[@]}"; do
