@@ -61,13 +61,15 @@ static void p_kick(void *ctx, unsigned int vcpu)
 		vcpu_kick(p->d->vcpus[vcpu]);
 }
 
+#define PIT_GSI 2 /* ISA IRQ 0 on the I/O APIC (the MADT override) */
+
 static void p_set_irq(void *ctx, unsigned int irq, bool level)
 {
 	struct hvm_plat *p = ctx;
 
 	if (irq < 16)
 		vpic_set_irq(&p->pic, irq, level);
-	vioapic_set_irq(&p->ioapic, irq == 0 ? 2 : irq, level);
+	vioapic_set_irq(&p->ioapic, irq == 0 ? PIT_GSI : irq, level);
 	if (vpic_output(&p->pic))
 		p_kick(p, 0);
 }
@@ -306,10 +308,16 @@ void hvm_platform_ack(struct vcpu *v, int vector)
 	struct hvm_plat *p = plat_of(v->dom);
 	uint64_t f = spin_lock_irqsave(&p->lock);
 
-	if (p->from_pic[v->id])
-		vpic_ack(&p->pic);
-	else
+	uint64_t pit_rte = p->ioapic.rte[PIT_GSI];
+
+	if (p->from_pic[v->id]) {
+		if (vpic_ack(&p->pic) == p->pic.chip[0].base + VPIT_IRQ)
+			vpit_irq_taken(&p->pit);
+	} else {
 		vlapic_ack(&p->lapic[v->id], (uint8_t)vector);
+		if (!(pit_rte & (1u << 16)) && (uint8_t)pit_rte == vector)
+			vpit_irq_taken(&p->pit);
+	}
 	spin_unlock_irqrestore(&p->lock, f);
 }
 

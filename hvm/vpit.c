@@ -488,10 +488,18 @@ uint64_t vpit_next_deadline(const struct vpit *pit)
 	return ns;
 }
 
+static void pulse(struct vpit *pit)
+{
+	if (pit->ops && pit->ops->set_irq) {
+		pit->ops->set_irq(pit->ops->ctx, VPIT_IRQ, true);
+		pit->ops->set_irq(pit->ops->ctx, VPIT_IRQ, false);
+	}
+}
+
 void vpit_tick(struct vpit *pit, uint64_t now_ns)
 {
 	struct vpit_channel *c = &pit->ch[0];
-	uint64_t t, e;
+	uint64_t t, e, n = 1;
 
 	if (pit->irq_sent && now_ns < pit->irq_last_ns + VPIT_MIN_IRQ_NS)
 		return;
@@ -499,12 +507,21 @@ void vpit_tick(struct vpit *pit, uint64_t now_ns)
 	t = ch_clock(c, now_ns);
 	if (!c->running || !ch_next_edge(c, pit->irq_done, &e) || e > t)
 		return;
-	/* Every edge up to now is covered by this one pulse. */
+	/* Periodic modes: every further period up to now is one more edge. */
+	if ((c->mode == 2 || c->mode == 3) && c->count)
+		n += (t - e) / c->count;
 	pit->irq_done = t;
 	pit->irq_last_ns = now_ns;
 	pit->irq_sent = true;
-	if (pit->ops && pit->ops->set_irq) {
-		pit->ops->set_irq(pit->ops->ctx, VPIT_IRQ, true);
-		pit->ops->set_irq(pit->ops->ctx, VPIT_IRQ, false);
-	}
+	pit->owed = n + pit->owed > VPIT_MAX_OWED ? VPIT_MAX_OWED
+						  : (uint32_t)(n + pit->owed);
+	pulse(pit);
+}
+
+void vpit_irq_taken(struct vpit *pit)
+{
+	if (!pit->owed)
+		return;
+	if (--pit->owed)
+		pulse(pit);
 }

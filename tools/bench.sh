@@ -14,7 +14,7 @@
 # BENCH_VCPUS of them.  Environment:
 #   BENCH_APPEND   the guest's command line   (console=ttyS0 panic=-1)
 #   BENCH_SMP      QEMU CPUs, both runs       (2)
-#   BENCH_VCPUS    the domain's vCPUs         (1)
+#   BENCH_VCPUS    the domain's vCPUs         (2)
 #   BENCH_MEM      guest RAM in MiB           (256)
 #   BENCH_TIMEOUT  seconds per run            (300)
 # Logs: build/logs/bench-native.log, build/logs/bench-trivisor.log (the
@@ -27,7 +27,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 APPEND=${BENCH_APPEND:-console=ttyS0 panic=-1}
 SMP=${BENCH_SMP:-2}
-VCPUS=${BENCH_VCPUS:-1}
+VCPUS=${BENCH_VCPUS:-2}
 MEM=${BENCH_MEM:-256}
 TIMEOUT=${BENCH_TIMEOUT:-300}
 LINUX=build/linux

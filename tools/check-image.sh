@@ -6,7 +6,7 @@ set -euo pipefail
 elf=$1
 grub-file --is-x86-multiboot2 "$elf" 2>/dev/null || {
 	# grub-file is optional at build time; fall back to finding the magic.
-	if ! od -An -tx4 -N32768 -w4 -v "$elf" | grep -q e85250d6; then
+	if ! grep -q e85250d6 < <(od -An -tx4 -N32768 -w4 -v "$elf"); then
 		echo "check-image: $elf has no multiboot2 header in its first 32 KiB" >&2
 		exit 1
 	fi
@@ -18,7 +18,7 @@ if [ -n "$bad" ]; then
 	echo "$bad" >&2
 	exit 1
 fi
-if readelf -rW "$elf" | grep -q 'Relocation section'; then
+if grep -q 'Relocation section' < <(readelf -rW "$elf"); then
 	echo "check-image: $elf still has relocations; the link must be static" >&2
 	exit 1
 fi

@@ -117,7 +117,8 @@ expect_outcome() {
 
 # expect REGEX [what]: the log must contain a line matching REGEX.
 expect() {
-	tr -d '\r' <"$LOG" | grep -Eq -- "$1" || fail "log has no line matching /$1/${2:+ ($2)}"
+	# Not a pipe into grep -q: under pipefail tr's SIGPIPE would fail it.
+	grep -Eq -- "$1" < <(tr -d '\r' <"$LOG") || fail "log has no line matching /$1/${2:+ ($2)}"
 }
 
 # reject REGEX [what]: no line may match.

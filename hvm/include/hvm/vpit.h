@@ -53,6 +53,9 @@
  */
 #define VPIT_MIN_IRQ_NS 100000u
 
+/* Missed edges kept for reinjection; older ones are dropped. */
+#define VPIT_MAX_OWED 64u
+
 struct vpit_channel {
 	/* Programming: the last control word. */
 	uint8_t mode; /* 0..5 (6 and 7 are stored as 2 and 3) */
@@ -98,6 +101,7 @@ struct vpit {
 	uint64_t irq_done; /* channel-0 tick up to which edges are sent */
 	uint64_t irq_last_ns; /* when the last IRQ 0 pulse was sent */
 	bool irq_sent; /* irq_last_ns is valid */
+	uint32_t owed; /* edges not yet taken by the guest */
 };
 
 /*
@@ -130,5 +134,12 @@ uint64_t vpit_next_deadline(const struct vpit *pit);
 
 /* Pulse IRQ 0 if OUT0 rose since the last pulse; call at the deadline. */
 void vpit_tick(struct vpit *pit, uint64_t now_ns);
+
+/*
+ * The guest took the IRQ 0 interrupt (the platform saw the vector of ISA
+ * IRQ 0 acknowledged at the PIC or the vector of its IOAPIC pin injected):
+ * one owed edge is paid; if more are owed, pulse the line again.
+ */
+void vpit_irq_taken(struct vpit *pit);
 
 #endif /* HVM_VPIT_H */

@@ -177,10 +177,42 @@ static void test_mode2_and_drift(void)
 	CU_ASSERT_EQUAL(vpit_next_deadline(&vd.pit), at(t, 1001ull * latch));
 	CU_ASSERT_FALSE(vd.fake.bad_irq);
 
-	/* Ticks that miss periods coalesce them into one pulse. */
+	/* A tick that misses periods sends one pulse now; the rest wait. */
 	vpit_tick(&vd.pit, at(t, 1005ull * latch) + 10);
 	CU_ASSERT_EQUAL(vd.fake.rises[0], 1001);
 	CU_ASSERT_EQUAL(vpit_next_deadline(&vd.pit), at(t, 1006ull * latch));
+}
+
+/* Missed edges are re-sent one per interrupt the guest takes. */
+static void test_mode2_reinject(void)
+{
+	const unsigned int latch = 4773; /* HZ = 250 */
+	uint64_t t = T0;
+	unsigned int i;
+
+	vdev_setup();
+	program(0, 2, latch, t);
+	vpit_tick(&vd.pit, at(t, latch));
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 1);
+	vpit_irq_taken(&vd.pit);
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 1); /* nothing owed */
+	/* Late by 4 periods: edges 2..6 are due, one pulse now. */
+	vpit_tick(&vd.pit, at(t, 6ull * latch) + 7);
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 2);
+	for (i = 0; i < 4; i++) {
+		vpit_irq_taken(&vd.pit);
+		CU_ASSERT_EQUAL(vd.fake.rises[0], 3 + i);
+	}
+	vpit_irq_taken(&vd.pit);
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 6);
+	CU_ASSERT_EQUAL(vpit_next_deadline(&vd.pit), at(t, 7ull * latch));
+	/* A long stall owes at most VPIT_MAX_OWED edges. */
+	vpit_tick(&vd.pit, at(t, 5000ull * latch));
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 7);
+	for (i = 0; i < 2 * VPIT_MAX_OWED; i++)
+		vpit_irq_taken(&vd.pit);
+	CU_ASSERT_EQUAL(vd.fake.rises[0], 7 + VPIT_MAX_OWED - 1);
+	CU_ASSERT_FALSE(vd.fake.bad_irq);
 }
 
 static void test_mode2_new_count(void)
@@ -396,6 +428,8 @@ void register_pit_tests(void)
 	CU_add_test(s, "LSB/MSB access modes", test_access_modes);
 	CU_add_test(s, "latch and read-back", test_latch_and_readback);
 	CU_add_test(s, "mode 2: 1000 periods, no drift", test_mode2_and_drift);
+	CU_add_test(s, "mode 2: missed edges reinjected as taken",
+		    test_mode2_reinject);
 	CU_add_test(s, "mode 2: new count at period end",
 		    test_mode2_new_count);
 	CU_add_test(s, "mode 3 square wave", test_mode3);
