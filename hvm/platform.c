@@ -321,6 +321,38 @@ void hvm_platform_ack(struct vcpu *v, int vector)
 	spin_unlock_irqrestore(&p->lock, f);
 }
 
+/* Highest set bit of a 256-bit LAPIC register, or -1. */
+static int top_vector(const uint32_t *r)
+{
+	for (int w = 7; w >= 0; w--)
+		if (r[w])
+			return w * 32 + 31 - __builtin_clz(r[w]);
+	return -1;
+}
+
+void hvm_platform_dump(struct vcpu *v)
+{
+	struct hvm_plat *p = plat_of(v->dom);
+	const struct vlapic *vl = &p->lapic[v->id];
+	uint64_t now = time_ns();
+
+	log_dom(LOG_ERR, v->dom, "  rflags.IF %u, LAPIC svr %x tpr %x, top "
+		"irr %d isr %d, lvt timer %x, tmict %u, next %ld ns, "
+		"tsc deadline %lx", (unsigned int)(v->regs.rflags >> 9) & 1,
+		vl->svr, vl->tpr, top_vector(vl->irr), top_vector(vl->isr),
+		vl->lvt[VLAPIC_LVT_TIMER], vl->tmict,
+		vl->tmr_armed ? (long)(vl->tmr_next - now) : -1L,
+		vl->tsc_deadline);
+	if (v->id == 0)
+		log_dom(LOG_ERR, v->dom, "  PIC irr/isr/imr %02x/%02x/%02x "
+			"%02x/%02x/%02x, output %u; PIT owed %u; IOAPIC pin 2 "
+			"%lx", p->pic.chip[0].irr, p->pic.chip[0].isr,
+			p->pic.chip[0].imr, p->pic.chip[1].irr,
+			p->pic.chip[1].isr, p->pic.chip[1].imr,
+			vpic_output(&p->pic), p->pit.owed,
+			p->ioapic.rte[PIT_GSI]);
+}
+
 bool hvm_platform_wake(struct vcpu *v)
 {
 	struct hvm_plat *p = plat_of(v->dom);

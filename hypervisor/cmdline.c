@@ -69,6 +69,18 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 			hv_config.exit_when_done = false;
 		else
 			complain("exit=%.*s: use done or never", (int)vn, v);
+	} else if (eq(k, kn, "watchdog")) {
+		uint32_t n = 0;
+		size_t i;
+
+		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 1000000;
+		     i++)
+			n = n * 10 + (uint32_t)(v[i] - '0');
+		if (!vn || i != vn)
+			complain("watchdog=%.*s: use a number of seconds below "
+				 "1000000 (0 = off)", (int)vn, v);
+		else
+			hv_config.watchdog_s = n;
 	} else if (eq(k, kn, "selftest")) {
 		if (vn >= sizeof(hv_config.selftests))
 			complain("selftest=: list longer than %zu characters",
@@ -79,7 +91,7 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 v);
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
-			 "console, onpanic, exit, selftest)",
+			 "console, onpanic, exit, selftest, watchdog)",
 			 (int)kn, k);
 	}
 }

@@ -15,6 +15,7 @@
 #include <trivisor/panic.h>
 #include <trivisor/percpu.h>
 #include <trivisor/smp.h>
+#include <trivisor/time.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
 #include <hvm/platform.h>
@@ -378,6 +379,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 			goto undo_vcpus;
 		}
 	}
+	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
 	log_dom(LOG_INFO, d, "created: %lu MiB, %u vCPU(s) on CPU(s)",
 		d->mem_bytes >> 20, d->nr_vcpus);
@@ -396,13 +398,13 @@ undo_memory:
 	return ret;
 }
 
-void domain_end(struct domain *d, int how, int code, const char *reason)
+bool domain_end(struct domain *d, int how, int code, const char *reason)
 {
 	uint64_t f = spin_lock_irqsave(&d->lock);
 
 	if (d->state != DOM_RUNNING && d->state != DOM_PAUSED) {
 		spin_unlock_irqrestore(&d->lock, f);
-		return;
+		return false;
 	}
 	d->state = DOM_ENDED;
 	d->end_how = how;
@@ -413,6 +415,7 @@ void domain_end(struct domain *d, int how, int code, const char *reason)
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i])
 			vcpu_kick(d->vcpus[i]);
+	return true;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -423,8 +426,8 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	log_dom(LOG_ERR, d, "crashed: %s", buf);
-	domain_end(d, DOM_END_CRASH, -1, buf);
+	if (domain_end(d, DOM_END_CRASH, -1, buf))
+		log_dom(LOG_ERR, d, "crashed: %s", buf);
 }
 
 void domain_destroy(struct domain *d)

@@ -19,6 +19,7 @@
 #include <trivisor/platform.h>
 #include <trivisor/cmdline.h>
 #include <trivisor/sched.h>
+#include <hvm/hvm.h>
 #include <hvm/run.h>
 #include <hvm/platform.h>
 
@@ -36,15 +37,29 @@ static struct runq runqs[MAX_CPUS];
 static unsigned int domains_passed, domains_failed;
 static volatile bool any_domain_started;
 
+/*
+ * The deadline each CPU's LAPIC timer is armed for (time_ns()), 0 once it
+ * has fired: the timer runs on its own calibrated clock and may fire a
+ * little before time_ns() reaches the deadline, and then it must be armed
+ * again, or the CPU would run a guest with no timer at all.
+ */
+static uint64_t armed[MAX_CPUS];
+
 static void kick_irq(struct cpu_regs *regs)
 {
 	(void)regs; /* the interrupt itself is the point: exit or wake */
 }
 
+static void timer_irq(struct cpu_regs *regs)
+{
+	(void)regs;
+	armed[this_cpu_id()] = 0;
+}
+
 void sched_init(void)
 {
 	irq_set_handler(VEC_KICK, kick_irq);
-	irq_set_handler(VEC_LAPIC_TIMER, kick_irq);
+	irq_set_handler(VEC_LAPIC_TIMER, timer_irq);
 }
 
 void sched_add(struct vcpu *v)
@@ -79,9 +94,6 @@ void vcpu_kick(struct vcpu *v)
 	if (v->pcpu != this_cpu_id() && percpu[v->pcpu].online)
 		lapic_send_ipi(percpu[v->pcpu].apic_id, APIC_DM_FIXED, VEC_KICK);
 }
-
-/* The deadline each CPU's LAPIC timer is armed for (time_ns()). */
-static uint64_t armed[MAX_CPUS];
 
 void sched_arm_timer(uint64_t deadline_ns)
 {
@@ -137,6 +149,14 @@ static void drop(struct vcpu *v)
 	bool last = true;
 
 	sched_remove(v);
+	if (d->dump_on_stop) {
+		log_dom(LOG_ERR, d, "vCPU %u stopped (%s):", v->id,
+			v->state == VCPU_BLOCKED ? "halted" :
+			v->state == VCPU_WAIT_SIPI ? "waiting for SIPI" : "running");
+		if (hvm_ops.dump)
+			hvm_ops.dump(v);
+		hvm_platform_dump(v);
+	}
 	v->state = VCPU_STOPPED;
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		if (d->vcpus[i]->state != VCPU_STOPPED)
@@ -156,6 +176,14 @@ static void drop(struct vcpu *v)
 		platform_exit(domains_failed == 0 && domains_passed > 0);
 }
 
+/* When the watchdog (hv_config.watchdog_s) crashes @d; never if off. */
+static uint64_t watchdog_at(const struct domain *d)
+{
+	if (!hv_config.watchdog_s)
+		return UINT64_MAX;
+	return d->started_ns + hv_config.watchdog_s * 1000000000ull;
+}
+
 static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 {
 	uint64_t f = spin_lock_irqsave(&rq->lock);
@@ -168,6 +196,8 @@ static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 
 		if (v->dom->state != DOM_RUNNING && v->dom->state != DOM_PAUSED) {
 			found = v; /* to be dropped */
+		} else if (time_ns() >= watchdog_at(v->dom)) {
+			found = v; /* to be crashed, then dropped */
 		} else if (v->dom->state == DOM_PAUSED) {
 			continue;
 		} else if (v->state == VCPU_BLOCKED ||
@@ -179,8 +209,11 @@ static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 				if (v->state == VCPU_BLOCKED)
 					v->state = VCPU_RUNNABLE;
 				found = v;
-			} else if (dl < *deadline) {
-				*deadline = dl;
+			} else {
+				if (watchdog_at(v->dom) < dl)
+					dl = watchdog_at(v->dom);
+				if (dl < *deadline)
+					*deadline = dl;
 			}
 		} else {
 			found = v;
@@ -200,6 +233,13 @@ void sched_loop(void)
 		uint64_t deadline;
 		struct vcpu *v = pick(rq, &deadline);
 
+		/* @v is on this run queue, so its domain cannot go away here. */
+		if (v && v->dom->state == DOM_RUNNING &&
+		    time_ns() >= watchdog_at(v->dom)) {
+			v->dom->dump_on_stop = true;
+			domain_crash(v->dom, "watchdog: still running after %u s",
+				     hv_config.watchdog_s);
+		}
 		if (v && v->dom->state != DOM_RUNNING) {
 			drop(v);
 			continue;

@@ -99,12 +99,12 @@ static int test_timer(void)
 	char msg[160];
 	int fail = 0;
 
-	irq_set_handler(VEC_LAPIC_TIMER, selftest_timer_irq);
+	irq_set_handler(VEC_SELFTEST_TIMER, selftest_timer_irq);
 
 	/* One-shot: 20 ms requested. */
 	timer_hits = 0;
 	t0 = time_ns();
-	lapic_timer_oneshot(20 * ms, VEC_LAPIC_TIMER);
+	lapic_timer_oneshot(20 * ms, VEC_SELFTEST_TIMER);
 	deadline = t0 + 2000 * ms;
 	while (!timer_hits && time_ns() < deadline)
 		halt();
@@ -118,7 +118,7 @@ static int test_timer(void)
 	/* Periodic: 5 ticks of 10 ms. */
 	timer_hits = 0;
 	t0 = time_ns();
-	lapic_timer_periodic(10 * ms, VEC_LAPIC_TIMER);
+	lapic_timer_periodic(10 * ms, VEC_SELFTEST_TIMER);
 	while (timer_hits < 5 && time_ns() < t0 + 2000 * ms)
 		halt();
 	lapic_timer_stop();

@@ -359,8 +359,9 @@ static void svm_dump(struct vcpu *v)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 
-	log_err("  rip %016lx rsp %016lx rflags %08lx cpl %u", vmcb->save.rip,
-		vmcb->save.rsp, vmcb->save.rflags, vmcb->save.cpl);
+	/* v->regs holds RIP, RSP and RFLAGS between runs. */
+	log_err("  rip %016lx rsp %016lx rflags %08lx cpl %u", v->regs.rip,
+		v->regs.rsp, v->regs.rflags, vmcb->save.cpl);
 	log_err("  cr0 %08lx cr3 %08lx cr4 %08lx efer %lx", vmcb->save.cr0,
 		vmcb->save.cr3, vmcb->save.cr4, vmcb->save.efer);
 	log_err("  cs %04x/%03x base %lx limit %x, exit %lx info %lx %lx "

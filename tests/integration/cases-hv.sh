@@ -1,12 +1,17 @@
 # The hv container on AMD-V with NPT (QEMU TCG, -cpu max): guest test
 # kernels from tests/guests/ run as domains of the real hypervisor.
 
-# run_hv NAME TIMEOUT MODULE-SPEC...: boot with domains from modules.
+# run_hv NAME TIMEOUT MODULE-SPEC...: boot with domains from modules.  The
+# hypervisor's watchdog crashes a domain still running at 3/4 of TIMEOUT
+# and logs where its vCPUs were, so a hang fails with evidence.
+# HV_CMDLINE, when set, replaces the command line.
 run_hv() {
 	local name=$1 timeout=$2 iso
 	shift 2
 	LOG=$LOGDIR/$name.log
-	iso=$(make_iso "$name" "exit=done onpanic=exit" "$@") ||
+	iso=$(make_iso "$name" \
+		"${HV_CMDLINE:-exit=done onpanic=exit watchdog=$((timeout * 3 / 4))}" \
+		"$@") ||
 		{ fail "could not make the ISO"; return 0; }
 	boot_qemu "$name" "$iso" "$timeout"
 }
@@ -96,6 +101,20 @@ case_hv_irq_load() {
 	expect '\[irq_load\] GUEST-RESULT: PASS irq_load'
 }
 
+# The watchdog: a domain still running after watchdog=N seconds is crashed
+# and each vCPU logs its registers and interrupt state.
+case_hv_watchdog() {
+	HV_CMDLINE="exit=done onpanic=exit watchdog=1" \
+		run_hv hv_watchdog 60 "$G/irq_load.elf=kernel slow memory=32 vcpus=2"
+	expect_outcome fail
+	expect 'd0\(slow\): crashed: watchdog: still running after 1 s'
+	expect 'd0\(slow\): vCPU 0 stopped \((running|halted)\):'
+	expect 'd0\(slow\): vCPU 1 stopped \((running|halted|waiting for SIPI)\):'
+	expect 'err:   rip [0-9a-f]{16} rsp'
+	expect 'd0\(slow\):   rflags.IF [01], LAPIC svr'
+	expect 'd0\(slow\): ended: crashed: watchdog'
+}
+
 # Bad domain specifications are refused with the field named.
 case_hv_bad_config() {
 	run_hv hv_bad_config 60 "$G/cpuid.elf=kernel big memory=100000" \
@@ -112,4 +131,4 @@ case_hv_bad_config() {
 }
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
-	hv_irq_load hv_two_domains hv_npt hv_bad_config)
+	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog)

@@ -34,6 +34,8 @@ int hvm_platform_pending(struct vcpu *v, bool *nmi);
 void hvm_platform_ack(struct vcpu *v, int vector);
 /* Does @v have anything that should wake it from HLT? */
 bool hvm_platform_wake(struct vcpu *v);
+/* Log @v's interrupt state: LAPIC registers, timer, PIC, PIT. */
+void hvm_platform_dump(struct vcpu *v);
 /* INIT/SIPI for an AP waiting to start: true with *vector on SIPI. */
 bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector);
 

@@ -70,6 +70,8 @@ struct domain {
 	int end_how; /* DOM_END_* */
 	int exit_code; /* debug-exit value */
 	char crash_reason[160];
+	uint64_t started_ns; /* time_ns() when it was created */
+	bool dump_on_stop; /* each vCPU logs its state when it stops */
 
 	uint64_t mem_bytes;
 	struct p2m p2m;
@@ -109,8 +111,9 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 void domain_destroy(struct domain *d);
 
 /* The domain ends: poweroff, reboot, debug-exit code or crash (first
- * reason wins).  Safe from any vCPU context. */
-void domain_end(struct domain *d, int how, int code, const char *reason);
+ * reason wins).  Safe from any vCPU context.  False when it had ended
+ * already. */
+bool domain_end(struct domain *d, int how, int code, const char *reason);
 __attribute__((format(printf, 2, 3))) void domain_crash(struct domain *d,
 							const char *fmt, ...);
 

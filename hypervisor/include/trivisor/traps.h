@@ -16,7 +16,8 @@ _Static_assert(sizeof(struct cpu_regs) == 22 * 8, "entry.S layout");
 
 /* Vectors the hypervisor uses for its own interrupts. */
 #define VEC_FIRST_IRQ 0x20
-#define VEC_LAPIC_TIMER 0xef
+#define VEC_LAPIC_TIMER 0xef /* the scheduler's timer */
+#define VEC_SELFTEST_TIMER 0xee /* the timer self-test's own */
 #define VEC_CALL_FUNCTION 0xf0
 #define VEC_KICK 0xf2
 #define VEC_SPURIOUS 0xff
