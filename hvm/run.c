@@ -128,7 +128,45 @@ static void deliver_interrupts(struct vcpu *v)
 	}
 }
 
+/*
+ * x87/SSE state: the vCPU's is loaded while it runs and saved when it
+ * leaves its CPU, so vCPUs sharing a CPU never see each other's
+ * registers.  VMRUN switches none of it (APM vol. 2, 15.5.1).  XSAVE is
+ * not offered to guests (hvm/cpuid-policy.c) and XSETBV is intercepted,
+ * so FXSAVE covers all a guest can use.  Reset values: SDM vol. 3,
+ * Table 9-1 (FCW 0x037f, MXCSR 0x1f80, all tags empty).
+ */
+static void fpu_load(struct vcpu *v)
+{
+	if (!v->fpu_valid) {
+		memset(v->fpu, 0, sizeof(v->fpu));
+		v->fpu[0] = 0x7f; /* FCW */
+		v->fpu[1] = 0x03;
+		v->fpu[24] = 0x80; /* MXCSR */
+		v->fpu[25] = 0x1f;
+		v->fpu_valid = true;
+	}
+	asm volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->fpu));
+}
+
+static void fpu_save(struct vcpu *v)
+{
+	asm volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->fpu));
+}
+
+static int run_loop(struct vcpu *v);
+
 int hvm_vcpu_run(struct vcpu *v)
+{
+	int ret;
+
+	fpu_load(v);
+	ret = run_loop(v);
+	fpu_save(v);
+	return ret;
+}
+
+static int run_loop(struct vcpu *v)
 {
 	struct domain *d = v->dom;
 	uint64_t start = time_ns();
@@ -145,6 +183,8 @@ int hvm_vcpu_run(struct vcpu *v)
 			if (!hvm_platform_take_sipi(v, &vec))
 				return HVM_RUN_BLOCKED;
 			hvm_ops.vcpu_start_ap(v, vec);
+			v->fpu_valid = false; /* INIT resets the FPU */
+			fpu_load(v);
 			v->state = VCPU_RUNNABLE;
 		}
 		v->kicked = false;

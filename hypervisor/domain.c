@@ -381,8 +381,17 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 	}
 	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
-	log_dom(LOG_INFO, d, "created: %lu MiB, %u vCPU(s) on CPU(s)",
-		d->mem_bytes >> 20, d->nr_vcpus);
+	{
+		char cpus[MAX_VCPUS * 4 + 1] = "";
+		size_t len = 0;
+
+		for (unsigned int i = 0; i < d->nr_vcpus; i++)
+			len += (size_t)snprintf(cpus + len, sizeof(cpus) - len,
+						"%s%u", i ? "," : "",
+						d->vcpus[i]->pcpu);
+		log_dom(LOG_INFO, d, "created: %lu MiB, %u vCPU(s) on CPU(s) %s",
+			d->mem_bytes >> 20, d->nr_vcpus, cpus);
+	}
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)
 		sched_add(d->vcpus[i]);
 	*out = d;

@@ -76,6 +76,14 @@ void cpu_init_common(unsigned int cpu)
 	gs_ready = true;
 	gdt_load_this_cpu(pc);
 	idt_load();
+	/*
+	 * The hypervisor itself never touches the FPU (-mgeneral-regs-only),
+	 * but it keeps each vCPU's x87/SSE state with FXSAVE/FXRSTOR, which
+	 * include the XMM registers only with CR4.OSFXSR (SDM vol. 2,
+	 * FXSAVE; APM vol. 2, 11.4.4).
+	 */
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
 void ap_entry(unsigned int cpu)

@@ -112,7 +112,13 @@ case_native_guest_irq_load() {
 	expect '^irq_load: LAPIC timer: [0-9]+ interrupts'
 }
 
+case_native_guest_fpu() {
+	run_guest_native native_guest_fpu fpu 60
+	expect_guest_pass fpu
+	expect '^fpu: [0-9]+ checks over 1.5 s and [0-9]+ exits: state intact$'
+}
+
 NATIVE_GUEST_CASES=(native_guest_cpuid native_guest_msr native_guest_portio
 	native_guest_lapic_timer native_guest_ipi native_guest_ipi_up
-	native_guest_mmio native_guest_npt native_guest_irq_load)
+	native_guest_mmio native_guest_npt native_guest_irq_load native_guest_fpu)
 DEFAULT_CASES+=("${NATIVE_GUEST_CASES[@]}")

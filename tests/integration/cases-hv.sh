@@ -101,6 +101,20 @@ case_hv_irq_load() {
 	expect '\[irq_load\] GUEST-RESULT: PASS irq_load'
 }
 
+# x87/SSE state is per vCPU: three domains on two CPUs, so two of them
+# share a CPU, each checking its own register pattern through 1.5 s of
+# exits and time slices.
+case_hv_fpu() {
+	run_hv hv_fpu 90 "$G/fpu.elf=kernel fa memory=32" \
+		"$G/fpu.elf=kernel fb memory=32" "$G/fpu.elf=kernel fc memory=32"
+	expect_outcome pass
+	expect 'd0\(fa\): created: 32 MiB, 1 vCPU\(s\) on CPU\(s\) 0'
+	expect 'd2\(fc\): created: 32 MiB, 1 vCPU\(s\) on CPU\(s\) 0'
+	expect '\[fa\] fpu: [0-9]+ checks over 1.5 s and [0-9]+ exits: state intact'
+	expect '\[fb\] GUEST-RESULT: PASS fpu'
+	expect '\[fc\] GUEST-RESULT: PASS fpu'
+}
+
 # The watchdog: a domain still running after watchdog=N seconds is crashed
 # and each vCPU logs its registers and interrupt state.
 case_hv_watchdog() {
@@ -131,4 +145,5 @@ case_hv_bad_config() {
 }
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
-	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog)
+	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
+	hv_fpu)

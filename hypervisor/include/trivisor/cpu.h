@@ -20,10 +20,15 @@
 #define EFER_SVME (1u << 12)
 
 #define CR0_PE (1ul << 0)
+#define CR0_MP (1ul << 1)
+#define CR0_EM (1ul << 2)
+#define CR0_TS (1ul << 3)
 #define CR0_WP (1ul << 16)
 #define CR0_PG (1ul << 31)
 #define CR4_PAE (1ul << 5)
 #define CR4_PGE (1ul << 7)
+#define CR4_OSFXSR (1ul << 9)
+#define CR4_OSXMMEXCPT (1ul << 10)
 #define CR4_OSFXSR (1ul << 9)
 #define CR4_VMXE (1ul << 13)
 

@@ -48,6 +48,9 @@ struct vcpu {
 	void *vendor; /* backend state (struct svm_vcpu, ...) */
 	uint64_t exits[HVM_EXIT_NR];
 	uint64_t run_tsc; /* TSC ticks spent in guest mode */
+	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
+	bool fpu_valid; /* false: reset state at the next run */
+	uint8_t fpu[512] __attribute__((aligned(16)));
 };
 
 #define DOM_RUNNING 0
