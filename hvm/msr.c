@@ -17,6 +17,14 @@
 #define MSR_FEATURE_CONTROL 0x3a
 #define MSR_BIOS_SIGN_ID 0x8b /* microcode revision */
 #define MSR_MISC_ENABLE 0x1a0
+/*
+ * AMD family 0Fh "Interrupt Pending Message" register (BKDG for AMD
+ * family 0Fh processors): the CPUID policy passes the host's family
+ * through, and on family 0Fh Linux reads this MSR without a fault
+ * handler to decide whether C1E (erratum 400) is active.  Reads 0: no
+ * C1E; writes are ignored.
+ */
+#define MSR_K8_INT_PENDING_MSG 0xc0010055
 
 struct msr_seen {
 	uint32_t msr[32];
@@ -64,6 +72,10 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 		if (write)
 			return 0;
 		*val = 1; /* fast strings */
+		return 0;
+	case MSR_K8_INT_PENDING_MSG:
+		if (!write)
+			*val = 0;
 		return 0;
 	default:
 		break;
