@@ -188,29 +188,40 @@ static void areg_add(const struct bt_insn *in, struct emu_regs *r,
 }
 
 /*
- * MOVS, STOS, LODS (SDM vol. 2: "MOVS/MOVSB...", "REP/REPE..."): the
- * source is seg:rSI (DS unless overridden), the destination ES:rDI, both
- * stepped by the element size, backwards when RFLAGS.DF is set.  With REP
- * rCX counts the elements; a count of zero does nothing.
+ * MOVS, STOS, LODS, INS, OUTS (SDM vol. 2: "MOVS/MOVSB...", "INS/INSB...",
+ * "OUTS/OUTSB...", "REP/REPE..."): the memory source is seg:rSI (DS unless
+ * overridden), the memory destination ES:rDI, both stepped by the element
+ * size, backwards when RFLAGS.DF is set; the port is DX.  With REP rCX
+ * counts the elements; a count of zero does nothing.
  */
 static int string_insn(const struct bt_insn *in, struct emu_regs *r,
 		       const struct emu_mmio *m)
 {
 	enum { RAX = 0, RCX = 1, RSI = 6, RDI = 7 };
-	unsigned int size = in->opsize, op = in->opcode & ~1u, n;
+	enum { RDX = 2 };
+	unsigned int op = in->opcode & ~1u, n;
+	bool port_io = op == 0x6c || op == 0x6e;
+	/* INS/OUTS move at most a dword, whatever REX.W says. */
+	unsigned int size = port_io && in->opsize > 4 ? 4 : in->opsize;
 	int64_t step = (r->rflags & (1u << 10)) ? -(int64_t)size : size;
 	bool rep = in->flags & BT_F_REP;
+	uint16_t port = (uint16_t)r->gpr[RDX];
 	uint64_t v;
+	uint32_t pv;
 	int ret;
 
-	if (in->map != BT_MAP_1BYTE || !m->mem ||
-	    (op != 0xa4 && op != 0xaa && op != 0xac))
+	if (in->map != BT_MAP_1BYTE || !m->mem || (port_io && !m->pio) ||
+	    (op != 0xa4 && op != 0xaa && op != 0xac && !port_io))
 		return -VMI_EOPNOTSUPP;
 	for (n = 0; n < EMU_STRING_BATCH; n++) {
 		if (rep && !areg(in, r, RCX))
 			return 0;
 		if (op == 0xaa) {
 			v = r->gpr[RAX] & mask_of(size);
+		} else if (op == 0x6c) {
+			pv = 0;
+			m->pio(m->ctx, port, size, true, &pv);
+			v = pv & mask_of(size);
 		} else {
 			ret = m->mem(m->ctx, in->mem.seg, areg(in, r, RSI),
 				     size, false, &v);
@@ -219,15 +230,18 @@ static int string_insn(const struct bt_insn *in, struct emu_regs *r,
 		}
 		if (op == 0xac) {
 			reg_set(in, r, RAX, size, v);
+		} else if (op == 0x6e) {
+			pv = (uint32_t)(v & mask_of(size));
+			m->pio(m->ctx, port, size, false, &pv);
 		} else {
 			ret = m->mem(m->ctx, BT_SEG_ES, areg(in, r, RDI), size,
 				     true, &v);
 			if (ret)
 				return ret;
 		}
-		if (op != 0xaa)
+		if (op != 0xaa && op != 0x6c)
 			areg_add(in, r, RSI, step);
-		if (op != 0xac)
+		if (op != 0xac && op != 0x6e)
 			areg_add(in, r, RDI, step);
 		if (!rep)
 			return 0;

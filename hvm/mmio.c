@@ -103,6 +103,14 @@ static int dev_mem(void *ctx, unsigned int seg, uint64_t off,
 		     : domain_read(v->dom, gpa, val, size);
 }
 
+static void dev_pio(void *ctx, uint16_t port, unsigned int size, bool in,
+		    uint32_t *val)
+{
+	struct mmio_ctx *c = ctx;
+
+	hvm_platform_pio(c->v, port, size, in, val);
+}
+
 /* vcpu_regs order <-> x86 register numbers. */
 static uint64_t *gpr(struct vcpu *v, unsigned int n)
 {
@@ -148,7 +156,7 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa)
 	};
 	struct mmio_ctx c = { v, gpa };
 	struct emu_mmio m = { &c, dev_read, dev_write, dev_push, dev_pop,
-			      dev_mem };
+			      dev_mem, dev_pio };
 	struct emu_regs r;
 	struct bt_insn in;
 	uint8_t buf[15];

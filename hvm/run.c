@@ -78,9 +78,8 @@ static void do_io(struct vcpu *v, const struct hvm_exit *x)
 					     : (1u << (8 * x->io.size)) - 1;
 
 	if (x->io.string) {
-		/* INS/OUTS: nothing on this platform needs them yet. */
-		domain_crash(v->dom, "string port I/O (%s port %#x) is not "
-			     "emulated", x->io.in ? "ins" : "outs", x->io.port);
+		/* INS/OUTS: decoded and emulated like string MMIO. */
+		hvm_emulate_mmio(v, 0);
 		return;
 	}
 	val = (uint32_t)v->regs.rax & mask;

@@ -12,7 +12,10 @@
  * present (MADT PCAT_COMPAT) the master's IMR reads back what was
  * written; reads of a port nothing decodes (UNDECODED_PORT) give all ones
  * at 8, 16 and 32 bits; writes to the POST port 0x80 are harmless (the
- * PIT and UART still work afterwards).
+ * PIT and UART still work afterwards); string port I/O works: REP OUTSB
+ * into the scratch register leaves the last byte there and advances ESI,
+ * REP INSB from it fills a buffer and advances EDI, OUTSW/INSB to an
+ * undecoded port read all ones, and DF = 1 steps backwards.
  */
 #include "guest.h"
 
@@ -211,6 +214,35 @@ static void check_uart_and_pic(void)
 	CHECK(inb(0x21) == 0xff, "8259 IMR wrote 0xff read %#x", inb(0x21));
 }
 
+static void check_string_io(void)
+{
+	static const uint8_t src[4] = { 0x11, 0x22, 0x33, 0x44 };
+	static uint8_t dst[6];
+	const uint8_t *s = src;
+	uint8_t *d = dst;
+	uint32_t n = 4;
+
+	asm volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(COM1_SCR) : "memory");
+	CHECK(n == 0 && s == src + 4, "rep outsb left ecx %u, esi +%d", n,
+	      (int)(s - src));
+	CHECK(inb(COM1_SCR) == 0x44, "rep outsb: scratch holds %#x, not 0x44",
+	      inb(COM1_SCR));
+	n = 3;
+	memset(dst, 0, sizeof(dst));
+	asm volatile("rep insb" : "+D"(d), "+c"(n) : "d"(COM1_SCR) : "memory");
+	CHECK(n == 0 && d == dst + 3, "rep insb left ecx %u, edi +%d", n,
+	      (int)(d - dst));
+	CHECK(dst[0] == 0x44 && dst[2] == 0x44 && dst[3] == 0,
+	      "rep insb read %02x %02x %02x %02x", dst[0], dst[1], dst[2],
+	      dst[3]);
+	/* Backwards, one element, from an undecoded port: all ones. */
+	d = dst + 5;
+	asm volatile("std; insb; cld" : "+D"(d) : "d"(UNDECODED_PORT) : "memory");
+	CHECK(d == dst + 4 && dst[5] == 0xff,
+	      "std; insb: edi moved %d, byte %#x", (int)(d - (dst + 5)), dst[5]);
+	printf("portio: rep outsb, rep insb and std; insb behave\n");
+}
+
 static void check_port80(void)
 {
 	uint16_t a, b;
@@ -232,6 +264,7 @@ void test_main(void)
 	check_rtc();
 	check_undecoded();
 	check_uart_and_pic();
+	check_string_io();
 	check_port80();
 	guest_pass(guest_name);
 }

@@ -41,6 +41,7 @@ case_hv_msr() {
 case_hv_portio() {
 	run_hv hv_portio 90 "$G/portio.elf=kernel portio memory=32"
 	expect_outcome pass
+	expect '\[portio\] portio: rep outsb, rep insb and std; insb behave'
 	expect '\[portio\] GUEST-RESULT: PASS portio'
 }
 

@@ -5,9 +5,10 @@
  * MOVZX/MOVSX, XCHG, INC/DEC, and the ALU forms with a memory operand
  * (ADD/OR/ADC/SBB/AND/SUB/XOR/CMP/TEST) with their flags.  Portable.
  *
- * String instructions (MOVS, STOS, LODS, with or without REP) are the
- * exception: either side may be MMIO or RAM, so both are accessed through
- * their segment:offset with emu_mmio.mem, a batch of elements per call.
+ * String instructions (MOVS, STOS, LODS, INS, OUTS, with or without REP)
+ * are the exception: either side may be MMIO or RAM, so memory is accessed
+ * through its segment:offset with emu_mmio.mem (and ports with
+ * emu_mmio.pio), a batch of elements per call.
  */
 #ifndef HVM_EMULATE_H
 #define HVM_EMULATE_H
@@ -39,6 +40,9 @@ struct emu_mmio {
 	 * is unusable (nothing was accessed). */
 	int (*mem)(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
 		   bool write, uint64_t *val);
+	/* INS/OUTS: one port access of @size (1, 2, 4) bytes. */
+	void (*pio)(void *ctx, uint16_t port, unsigned int size, bool in,
+		    uint32_t *val);
 };
 
 /* A REP string instruction stopped after EMU_STRING_BATCH elements with

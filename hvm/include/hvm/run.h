@@ -19,7 +19,8 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 /* Forget which unknown MSRs a domain slot has been told about. */
 void hvm_msr_forget(unsigned int domid);
 
-/* Emulate the instruction that faulted on MMIO at @gpa. */
+/* Emulate the instruction that faulted on MMIO at @gpa, or (gpa unused)
+ * the string port I/O instruction that exited. */
 void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa);
 
 #endif

@@ -33,7 +33,7 @@ static void dwrite(void *ctx, unsigned int size, uint64_t val)
 static int run(const uint8_t *bytes, size_t n, unsigned int mode,
 	       struct emu_regs *r, struct dev *d)
 {
-	struct emu_mmio m = { d, dread, dwrite, NULL, NULL, NULL };
+	struct emu_mmio m = { d, dread, dwrite, NULL, NULL, NULL, NULL };
 	struct bt_insn in;
 	int ret = bt_decode(bytes, n, mode, &in);
 
@@ -193,10 +193,30 @@ static int fmem(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
 	return 0;
 }
 
+/* A port file: reads return 0x40 + port's low byte + a count; writes are
+ * logged. */
+static unsigned int pio_reads, pio_writes;
+static uint32_t pio_last;
+static uint16_t pio_port;
+
+static void fpio(void *ctx, uint16_t port, unsigned int size, bool in,
+		 uint32_t *val)
+{
+	(void)ctx;
+	(void)size;
+	pio_port = port;
+	if (in)
+		*val = 0x40u + (port & 0xff) + pio_reads++;
+	else {
+		pio_writes++;
+		pio_last = *val;
+	}
+}
+
 static int run_str(const uint8_t *bytes, size_t n, unsigned int mode,
 		   struct emu_regs *r, struct flat *f)
 {
-	struct emu_mmio m = { f, NULL, NULL, NULL, NULL, fmem };
+	struct emu_mmio m = { f, NULL, NULL, NULL, NULL, fmem, fpio };
 	struct bt_insn in;
 
 	CU_ASSERT_EQUAL_FATAL(bt_decode(bytes, n, mode, &in), 0);
@@ -273,6 +293,26 @@ static void test_string(void)
 	r.gpr[7] = 0;
 	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa5), -VMI_EFAULT);
 	CU_ASSERT_EQUAL(r.gpr[6], 0x1000);
+	/* rep insb from port 0x10 into (%edi): 3 bytes, rdi += 3, rsi kept */
+	pio_reads = pio_writes = 0;
+	r.gpr[2] = 0x10;
+	r.gpr[1] = 3;
+	r.gpr[6] = 0x55;
+	r.gpr[7] = 0x20;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0xf3, 0x6c), 0);
+	CU_ASSERT_EQUAL(memcmp(f.ram + 0x20, "\x50\x51\x52", 3), 0);
+	CU_ASSERT_EQUAL(r.gpr[7], 0x23);
+	CU_ASSERT_EQUAL(r.gpr[6], 0x55);
+	CU_ASSERT_EQUAL(r.gpr[1], 0);
+	/* outsw from (%esi) to port 0x3f8: one word, rsi += 2 */
+	memcpy(f.ram + 0x30, "\x34\x12", 2);
+	r.gpr[2] = 0x3f8;
+	r.gpr[6] = 0x30;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0x66, 0x6f), 0);
+	CU_ASSERT_EQUAL(pio_writes, 1);
+	CU_ASSERT_EQUAL(pio_last, 0x1234);
+	CU_ASSERT_EQUAL(pio_port, 0x3f8);
+	CU_ASSERT_EQUAL(r.gpr[6], 0x32);
 	/* cmps and scas compare: not emulated */
 	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa6), -VMI_EOPNOTSUPP);
 	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xae), -VMI_EOPNOTSUPP);
@@ -286,7 +326,8 @@ void unit_register(void)
 	CU_add_test(s, "movzx, movsx, xchg", test_extend_xchg);
 	CU_add_test(s, "ALU to memory and flags", test_alu_flags);
 	CU_add_test(s, "unsupported forms are refused", test_refused);
-	CU_add_test(s, "movs, stos, lods with rep and DF", test_string);
+	CU_add_test(s, "movs, stos, lods, ins, outs with rep and DF",
+		    test_string);
 }
 
 UNIT_MAIN
