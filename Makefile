@@ -110,6 +110,9 @@ test: deps
 	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh default
 
+check-headers:
+	bash tools/check-headers.sh
+
 test-unit: $(UNIT_BINS)
 	bash tests/run-all.sh unit
 

@@ -50,12 +50,32 @@ run_integration() {
 	failed=$((failed + f))
 }
 
+# The public ABI headers: each compilation of tools/check-headers.sh
+# counts as one test.
+run_headers() {
+	local out p t
+	echo "== check-headers"
+	out=$(bash tools/check-headers.sh 2>&1)
+	printf '%s\n' "$out"
+	read -r p t < <(printf '%s\n' "$out" | sed -n 's/^check-headers: \([0-9]*\) of \([0-9]*\) compilations passed.*/\1 \2/p')
+	if [ -z "${p:-}" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + p))
+	failed=$((failed + t - p))
+}
+
 case $what in
 default)
 	run_unit
+	run_headers
 	run_integration default
 	;;
-unit) run_unit ;;
+unit)
+	run_unit
+	run_headers
+	;;
 integration) run_integration default ;;
 slow) run_integration slow ;;
 *) echo "run-all: unknown suite '$what' (default, unit, integration, slow)" >&2; exit 2 ;;
