@@ -7,6 +7,7 @@
  */
 #include <hvm/cpuid-policy.h>
 #include <vmi/version.h>
+#include <vmi/core.h>
 #include <string.h>
 
 #define BIT(n) (1u << (n))
@@ -50,8 +51,23 @@ void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 			out[2] = VMI_SIGNATURE_ECX;
 			out[3] = VMI_SIGNATURE_EDX;
 			break;
-		case 1:
+		case 1: /* version 0: VMI hidden (an hv domain) */
+			if (!g->vmi)
+				break;
 			out[0] = (VMI_ABI_MAJOR << 16) | VMI_ABI_MINOR;
+			out[1] = g->vmi_container;
+			break;
+		case 2: /* the ROM MSR, its size, the feature words */
+			if (!g->vmi)
+				break;
+			out[0] = VMI_MSR_ROM;
+			out[1] = 1;
+			out[2] = g->vmi_features;
+			break;
+		case 3: /* section versions, two per register */
+			if (!g->vmi)
+				break;
+			memcpy(out, g->vmi_sections, 16);
 			break;
 		case 0x10: /* TSC and LAPIC timer frequencies in kHz */
 			out[0] = g->tsc_khz;

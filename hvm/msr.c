@@ -7,6 +7,7 @@
  */
 #include <hvm/run.h>
 #include <hvm/platform.h>
+#include <hvm/vmi.h>
 #include <trivisor/time.h>
 #include <trivisor/domain.h>
 #include <trivisor/cpu.h>
@@ -50,6 +51,9 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	int ret = hvm_platform_msr(v, msr, write, val);
 
+	if (ret)
+		return ret < 0 ? ret : 0;
+	ret = vmi_msr(v, msr, write, val);
 	if (ret)
 		return ret < 0 ? ret : 0;
 	switch (msr) {

@@ -8,6 +8,7 @@
 #include <hvm/platform.h>
 #include <hvm/cpuid-policy.h>
 #include <hvm/run.h>
+#include <hvm/vmi.h>
 #include <trivisor/domain.h>
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
@@ -40,7 +41,12 @@ static void do_cpuid(struct vcpu *v)
 		.tsc_deadline = hvm_platform_tsc_deadline(),
 		.tsc_khz = (uint32_t)tsc_khz(),
 		.apic_bus_khz = hvm_platform_apic_bus_khz(),
+		.vmi = v->dom->vmi.enabled,
+		.vmi_container = hvm_ops.vmi_container,
+		.vmi_features = vmi_features(),
 	};
+
+	vmi_cpuid_sections(g.vmi_sections);
 	uint32_t out[4];
 
 	hvm_cpuid_policy(&io, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
@@ -226,9 +232,8 @@ static int run_loop(struct vcpu *v)
 			do_npf(v, &x);
 			break;
 		case HVM_EXIT_VMCALL:
-			/* No VMI calls in a plain hv domain. */
-			v->regs.rax = (uint64_t)-VMI_ENOSYS;
-			hvm_ops.skip_insn(v, x.insn_len);
+			/* The VMI ROM's call; #UD where VMI is hidden. */
+			vmi_hypercall(v, x.insn_len);
 			break;
 		case HVM_EXIT_SHUTDOWN:
 			domain_end(d, DOM_END_CRASH, -1,

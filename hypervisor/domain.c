@@ -83,6 +83,20 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 	return 0;
 }
 
+bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len)
+{
+	uint64_t mfn, pfn, last;
+	unsigned int perms;
+
+	if (!len || gpa + len < gpa)
+		return false;
+	last = (gpa + len - 1) >> PAGE_SHIFT;
+	for (pfn = gpa >> PAGE_SHIFT; pfn <= last; pfn++)
+		if (p2m_lookup(&d->p2m, pfn, &mfn, &perms) != P2M_RAM)
+			return false;
+	return true;
+}
+
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len)
 {
 	return guest_copy(d, gpa, buf, len, false);
@@ -379,6 +393,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 			goto undo_vcpus;
 		}
 	}
+	d->vmi.enabled = cfg->pv;
 	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
 	{

@@ -2,7 +2,8 @@
  * Domains named by multiboot2 modules at boot (docs/domains.md).
  *
  * A module whose string starts with "kernel" is a domain's kernel:
- *     kernel NAME [memory=MiB] [vcpus=N] [ramdisk=MODULE] [cmdline=...]
+ *     kernel NAME [memory=MiB] [vcpus=N] [type=hv|pv] [ramdisk=MODULE]
+ *            [cmdline=...]
  * and "cmdline=" takes the rest of the string.  A module whose string is
  * "ramdisk MODULE" is found by that name.
  */
@@ -52,7 +53,8 @@ static int create_from(const struct boot_module *m)
 	n = strcspn(s, " ");
 	if (n == 0 || n >= sizeof(name)) {
 		log_err("module \"%s\": name the domain: kernel NAME [memory=MiB] "
-			"[vcpus=N] [ramdisk=MODULE] [cmdline=...]", m->cmdline);
+			"[vcpus=N] [type=hv|pv] [ramdisk=MODULE] [cmdline=...]",
+			m->cmdline);
 		return -1;
 	}
 	memcpy(name, s, n);
@@ -88,9 +90,20 @@ static int create_from(const struct boot_module *m)
 					name, (int)vn, eq + 1);
 				return -1;
 			}
+		} else if (kn == 4 && !strncmp(s, "type", 4)) {
+			if (vn == 2 && !strncmp(eq + 1, "hv", 2)) {
+				cfg.pv = false;
+			} else if (vn == 2 && !strncmp(eq + 1, "pv", 2)) {
+				cfg.pv = true;
+			} else {
+				log_err("domain %s: type = %.*s: use hv (unmodified "
+					"guest) or pv (VMI guest)", name, (int)vn,
+					eq + 1);
+				return -1;
+			}
 		} else {
 			log_err("domain %s: unknown key \"%.*s\" (known: memory, "
-				"vcpus, ramdisk, cmdline)", name, (int)kn, s);
+				"vcpus, type, ramdisk, cmdline)", name, (int)kn, s);
 			return -1;
 		}
 		if (!ok) {

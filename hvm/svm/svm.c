@@ -15,6 +15,7 @@
 #include <trivisor/percpu.h>
 #include <trivisor/log.h>
 #include <trivisor/panic.h>
+#include <vmi/core.h>
 #include <trivisor/time.h>
 #include <hvm/loader.h>
 #include <vmi/errno.h>
@@ -371,8 +372,15 @@ static void svm_dump(struct vcpu *v)
 		vmcb->ctl.exit_info2, vmcb->ctl.exit_int_info);
 }
 
+static unsigned int svm_cpl(struct vcpu *v)
+{
+	return to_svm(v)->vmcb->save.cpl;
+}
+
 static const struct hvm_ops svm_ops = {
 	.name = "AMD-V",
+	.hypercall = { 0x0f, 0x01, 0xd9 }, /* VMMCALL, APM vol. 3 */
+	.vmi_container = VMI_CONTAINER_HV_SVM,
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
@@ -386,6 +394,7 @@ static const struct hvm_ops svm_ops = {
 	.guest_mode = svm_guest_mode,
 	.seg_base = svm_seg_base,
 	.get_ctrl = svm_get_ctrl,
+	.cpl = svm_cpl,
 	.dump = svm_dump,
 };
 

@@ -23,7 +23,7 @@ GUEST_CFLAGS  := -m32 -march=i686 -std=gnu11 -O2 -g -ffreestanding -fno-pic \
                  -fno-asynchronous-unwind-tables -fcf-protection=none \
                  -Wall -Wextra -Werror -Wmissing-prototypes \
                  -Wstrict-prototypes -Wshadow -Wundef -fno-common \
-                 -Itests/guests/lib -MMD -MP
+                 -Itests/guests/lib -Ivmi-abi/include -MMD -MP
 GUEST_ASFLAGS := -m32 -D__ASSEMBLY__ -Itests/guests/lib -g -MMD -MP
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=0x1000 \
                  --no-warn-rwx-segments -T tests/guests/lib/link.ld

@@ -116,6 +116,29 @@ case_hv_fpu() {
 	expect '\[fc\] GUEST-RESULT: PASS fpu'
 }
 
+# The VMI ABI in a pv domain: discovery, the ROM, the core calls and
+# their refusals (each logged); in an hv domain VMI is hidden.
+case_hv_vmi_pv() {
+	run_hv hv_vmi_pv 60 "$G/vmi.elf=kernel vmi memory=32 type=pv"
+	expect_outcome pass
+	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x3, sections 00000100 00000000 00000000 00000100'
+	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+$'
+	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+ refused: not a page of the domain.s RAM: #GP'
+	expect '\[vmi\] vmi: hello through CONSOLE_WRITE'
+	expect '\[vmi\] vmi: hello from a multicall'
+	expect 'd0\(vmi\): VMI call 3 from vCPU 0: nested multicall \(-22\)'
+	expect 'further refusals not logged'
+	expect '\[vmi\] vmi: multicall results and refusals behave'
+	expect '\[vmi\] GUEST-RESULT: PASS vmi'
+}
+
+case_hv_vmi_hidden() {
+	run_hv hv_vmi_hidden 60 "$G/vmi.elf=kernel plain memory=32"
+	expect_outcome pass
+	expect '\[plain\] vmi: hidden \(ABI version 0 in CPUID\): the ROM MSR and the hypercall instruction fault'
+	reject 'VMI ROM at'
+}
+
 # The watchdog: a domain still running after watchdog=N seconds is crashed
 # and each vCPU logs its registers and interrupt state.
 case_hv_watchdog() {
@@ -135,16 +158,18 @@ case_hv_bad_config() {
 	run_hv hv_bad_config 60 "$G/cpuid.elf=kernel big memory=100000" \
 		"$G/cpuid.elf=kernel odd vcpus=0" "$G/cpuid.elf=kernel sz memory=3" \
 		"$G/cpuid.elf=kernel ok memory=32" "$G/cpuid.elf=kernel ok memory=32" \
-		"$G/cpuid.elf=kernel typo memroy=32"
+		"$G/cpuid.elf=kernel typo memroy=32" \
+		"$G/cpuid.elf=kernel kind type=xen"
 	expect_outcome fail
 	expect 'domain big not created: memory = 100000 MiB asked, only [0-9]+ MiB free'
 	expect 'domain odd not created: vcpus = 0: use 1 to 8'
 	expect 'domain sz not created: memory = 3072 KiB: use a multiple of 2 MiB'
 	expect "domain ok not created: a domain named 'ok' exists already"
-	expect 'domain typo: unknown key "memroy" \(known: memory, vcpus, ramdisk, cmdline\)'
+	expect 'domain typo: unknown key "memroy" \(known: memory, vcpus, type, ramdisk, cmdline\)'
+	expect 'domain kind: type = xen: use hv \(unmodified guest\) or pv \(VMI guest\)'
 	expect 'frames: [0-9]+ MiB free'
 }
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu)
+	hv_fpu hv_vmi_pv hv_vmi_hidden)

@@ -17,6 +17,10 @@ struct cpuid_guest {
 	bool tsc_deadline; /* the vLAPIC offers TSC-deadline mode */
 	uint32_t tsc_khz; /* reported in leaf 0x40000010 */
 	uint32_t apic_bus_khz;
+	bool vmi; /* a pv domain: leaves 0x40000001-3 describe the VMI ABI */
+	uint32_t vmi_container; /* VMI_CONTAINER_* */
+	uint32_t vmi_features; /* feature word 0 */
+	uint32_t vmi_sections[4]; /* leaf 0x40000003 EAX..EDX */
 };
 
 void hvm_cpuid_policy(const struct hvm_cpu_io *host,

@@ -101,11 +101,16 @@ struct hvm_exit {
 	OP(mandatory, void, get_ctrl,                                        \
 	   (struct vcpu * v, uint64_t * cr0, uint64_t * cr3, uint64_t * cr4,  \
 	    uint64_t * efer))                                                \
+	OP(mandatory, unsigned int, cpl, (struct vcpu * v))                  \
 	OP(optional, void, dump, (struct vcpu * v))
 
 #define HVM_OP_FIELD(kind, ret, name, args) ret(*name) args;
 struct hvm_ops {
 	const char *name;
+	/* The VMI ROM's hypercall instruction (vmmcall, vmcall) and the
+	 * container number CPUID 0x40000001 reports (VMI_CONTAINER_*). */
+	uint8_t hypercall[3];
+	uint32_t vmi_container;
 	HVM_OPS(HVM_OP_FIELD)
 };
 #undef HVM_OP_FIELD

@@ -20,6 +20,7 @@
 #include <hvm/hvm.h>
 #include <mm/p2m.h>
 #include <mm/nested.h>
+#include <hvm/vmi.h>
 
 #define MAX_DOMAINS 16
 #define MAX_VCPUS 8
@@ -90,6 +91,7 @@ struct domain {
 	unsigned int con_len;
 
 	void *plat; /* virtual platform (hvm/platform.c) */
+	struct vmi_domain vmi; /* pv domains: the VMI ABI (hvm/vmi.c) */
 };
 
 struct domain_config {
@@ -101,6 +103,7 @@ struct domain_config {
 	const void *ramdisk;
 	uint64_t ramdisk_len;
 	const char *cmdline;
+	bool pv; /* type pv: the VMI ABI is advertised */
 };
 
 /*
@@ -121,6 +124,8 @@ __attribute__((format(printf, 2, 3))) void domain_crash(struct domain *d,
 							const char *fmt, ...);
 
 /* Guest memory access through the P2M (RAM only); 0 or -VMI_EFAULT. */
+/* Is all of [gpa, gpa + len) the domain's RAM?  False for len 0. */
+bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len);
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
 int domain_write(struct domain *d, uint64_t gpa, const void *buf,
 		 uint64_t len);

@@ -1,0 +1,320 @@
+/*
+ * The VMI ABI in the hardware container (docs/vmi-abi.md): the ROM MSR,
+ * the ROM itself, and the calls behind it.  Every argument is checked
+ * before use; a refused call returns its error to the guest and is logged
+ * (the first few per domain), and never touches memory outside the
+ * domain.
+ *
+ * Implemented so far: the core section (version, features, declare,
+ * multicall, shutdown, shared page) and the console section.  Every call
+ * of another section returns -VMI_ENOSYS, and CPUID reports those
+ * sections absent.
+ */
+#include <hvm/vmi.h>
+#include <hvm/hvm.h>
+#include <hvm/run.h>
+#include <trivisor/domain.h>
+#include <trivisor/log.h>
+#include <vmi/vmi.h>
+#include <string.h>
+
+/* Refused calls logged per domain before going quiet. */
+#define VMI_LOG_LIMIT 16
+
+/* Serialises the ROM and console bounce buffers between CPUs. */
+static spinlock_t bounce_lock;
+
+uint32_t vmi_features(void)
+{
+	return VMI_F_ROM | VMI_F_HW_MMU;
+}
+
+uint16_t vmi_section_version(unsigned int section)
+{
+	switch (section) {
+	case VMI_SECTION_CORE:
+	case VMI_SECTION_CONSOLE:
+		return VMI_SECTION_VERSION(1, 0);
+	default:
+		return 0;
+	}
+}
+
+void vmi_cpuid_sections(uint32_t out[4])
+{
+	memset(out, 0, 16);
+	for (unsigned int s = 0; s < VMI_NR_SECTIONS; s++)
+		out[s / 2] |= (uint32_t)vmi_section_version(s) << (16 * (s % 2));
+}
+
+/* Write the ROM for this container into the guest page at @gpa. */
+static int rom_fill(struct domain *d, uint64_t gpa)
+{
+	static uint8_t rom[4096];
+	struct vmi_rom_header h;
+	uint64_t f;
+	int ret;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = VMI_ROM_MAGIC;
+	h.version = VMI_VERSION(VMI_ABI_MAJOR, VMI_ABI_MINOR);
+	h.container = hvm_ops.vmi_container;
+	h.nr_calls = VMI_NR_CALLS;
+	h.entry_size = VMI_ROM_ENTRY_SIZE;
+	h.features[0] = vmi_features();
+	f = spin_lock_irqsave(&bounce_lock);
+	memset(rom, 0xcc, sizeof(rom)); /* int3 between entries */
+	memcpy(rom, &h, sizeof(h));
+	/*
+	 * Each entry: mov $call, %eax; <hypercall>; ret.  The same bytes
+	 * mean the same in 32-bit and 64-bit mode (a 32-bit MOV to EAX
+	 * zero-extends into RAX).
+	 */
+	for (uint32_t call = 0; call < VMI_NR_CALLS; call++) {
+		uint8_t *e = rom + VMI_ROM_ENTRY(call);
+
+		e[0] = 0xb8;
+		memcpy(e + 1, &call, 4);
+		memcpy(e + 5, hvm_ops.hypercall, 3);
+		e[8] = 0xc3;
+	}
+	ret = domain_write(d, gpa, rom, sizeof(rom));
+	spin_unlock_irqrestore(&bounce_lock, f);
+	return ret;
+}
+
+int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	struct domain *d = v->dom;
+	uint64_t gpa;
+
+	if (msr != VMI_MSR_ROM)
+		return 0;
+	if (!d->vmi.enabled)
+		return -1;
+	if (!write) {
+		*val = d->vmi.rom_msr;
+		return 1;
+	}
+	gpa = *val & ~(uint64_t)VMI_ROM_ENABLE;
+	if (*val & VMI_ROM_ENABLE) {
+		if ((gpa & 0xfff) || !domain_is_ram(d, gpa, 4096)) {
+			log_dom(LOG_INFO, d, "VMI ROM at %#lx refused: not a "
+				"page of the domain's RAM: #GP", gpa);
+			return -1;
+		}
+		if (rom_fill(d, gpa))
+			return -1;
+		log_dom(LOG_INFO, d, "VMI ROM at %#lx", gpa);
+	} else if (*val) {
+		return -1; /* address bits without the enable bit */
+	}
+	d->vmi.rom_msr = *val;
+	return 1;
+}
+
+static long refuse(struct vcpu *v, uint32_t call, long err, const char *why)
+{
+	struct domain *d = v->dom;
+
+	if (d->vmi.bad_calls++ < VMI_LOG_LIMIT)
+		log_dom(LOG_INFO, d, "VMI call %u from vCPU %u: %s (%ld)%s",
+			call, v->id, why, err,
+			d->vmi.bad_calls == VMI_LOG_LIMIT ? "; further refusals "
+							    "not logged"
+							  : "");
+	return err;
+}
+
+static long do_declare(struct vcpu *v, uint64_t section, uint64_t version)
+{
+	uint16_t have;
+
+	if (section >= VMI_NR_SECTIONS)
+		return refuse(v, VMI_CALL_DECLARE, -VMI_EINVAL,
+			      "unknown section");
+	have = vmi_section_version((unsigned int)section);
+	if (!have || version > 0xffff || (version >> 8) != (have >> 8u) ||
+	    (version & 0xff) > (have & 0xffu))
+		return refuse(v, VMI_CALL_DECLARE, -VMI_EOPNOTSUPP,
+			      "section version not provided");
+	__atomic_fetch_or(&v->dom->vmi.declared, 1u << section,
+			  __ATOMIC_RELAXED);
+	return 0;
+}
+
+static long do_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	static char buf[VMI_CONSOLE_MAX];
+	struct domain *d = v->dom;
+	uint64_t f;
+	long ret;
+
+	if (len > VMI_CONSOLE_MAX)
+		return refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_E2BIG,
+			      "longer than VMI_CONSOLE_MAX");
+	if (!len)
+		return 0;
+	if (!domain_is_ram(d, gpa, len))
+		return refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_EFAULT,
+			      "buffer outside the domain's RAM");
+	f = spin_lock_irqsave(&bounce_lock);
+
+	ret = domain_read(d, gpa, buf, len) ? -VMI_EFAULT : (long)len;
+	if (ret > 0)
+		domain_console(d, buf, len);
+	spin_unlock_irqrestore(&bounce_lock, f);
+	return ret;
+}
+
+static long do_shared_page(struct vcpu *v, uint64_t gpa)
+{
+	static const uint8_t zero[4096];
+	struct domain *d = v->dom;
+
+	if (!gpa) {
+		d->vmi.shared_gpa = 0;
+		return 0;
+	}
+	if (gpa & 0xfff)
+		return refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EINVAL,
+			      "shared page not page-aligned");
+	if (!domain_is_ram(d, gpa, 4096))
+		return refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EFAULT,
+			      "shared page outside the domain's RAM");
+	/* Cleared, every port masked, wall clock version 0. */
+	if (domain_write(d, gpa, zero, sizeof(zero)))
+		return -VMI_EFAULT;
+	for (unsigned int w = 0; w < VMI_EVENT_WORDS; w++) {
+		uint64_t all = ~0ull;
+
+		if (domain_write(d, gpa + offsetof(struct vmi_shared_info,
+						   evtchn_mask) + w * 8,
+				 &all, sizeof(all)))
+			return -VMI_EFAULT;
+	}
+	d->vmi.shared_gpa = gpa;
+	return 0;
+}
+
+static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
+		     bool nested);
+
+static long do_multicall(struct vcpu *v, uint64_t gpa, uint64_t count)
+{
+	struct domain *d = v->dom;
+	struct vmi_multicall mc;
+
+	if (count > VMI_MULTICALL_MAX)
+		return refuse(v, VMI_CALL_MULTICALL, -VMI_E2BIG,
+			      "more than VMI_MULTICALL_MAX entries");
+	if (gpa & 7)
+		return refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
+			      "entries not 8-byte aligned");
+	if (count && !domain_is_ram(d, gpa, count * sizeof(mc)))
+		return refuse(v, VMI_CALL_MULTICALL, -VMI_EFAULT,
+			      "entries outside the domain's RAM");
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t at = gpa + i * sizeof(mc);
+
+		if (domain_read(d, at, &mc, sizeof(mc)))
+			return -VMI_EFAULT;
+		if (mc.flags)
+			mc.result = refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
+					   "entry with non-zero flags");
+		else
+			mc.result = dispatch(v, mc.call, mc.args, true);
+		if (domain_write(d, at + offsetof(struct vmi_multicall, result),
+				 &mc.result, sizeof(mc.result)))
+			return -VMI_EFAULT;
+		/* A call that ends the domain or the vCPU ends the batch. */
+		if (d->state != DOM_RUNNING)
+			break;
+	}
+	return (long)count;
+}
+
+static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
+		     bool nested)
+{
+	struct domain *d = v->dom;
+	unsigned int section = call < VMI_NR_CALLS ? VMI_CALL_SECTION(call) : 0;
+
+	if (call >= VMI_NR_CALLS || section >= VMI_NR_SECTIONS ||
+	    !vmi_section_version(section))
+		return refuse(v, call, -VMI_ENOSYS, "not implemented");
+	if (section != VMI_SECTION_CORE &&
+	    !(__atomic_load_n(&d->vmi.declared, __ATOMIC_RELAXED) &
+	      (1u << section)))
+		return refuse(v, call, -VMI_EPERM, "section not declared");
+
+	switch (call) {
+	case VMI_CALL_VERSION:
+		return (long)VMI_VERSION(VMI_ABI_MAJOR, VMI_ABI_MINOR);
+	case VMI_CALL_FEATURES:
+		if (a[0] == 0)
+			return (long)vmi_features();
+		if (a[0] == 1)
+			return 0;
+		return refuse(v, call, -VMI_EINVAL, "no such feature word");
+	case VMI_CALL_DECLARE:
+		return do_declare(v, a[0], a[1]);
+	case VMI_CALL_MULTICALL:
+		if (nested)
+			return refuse(v, call, -VMI_EINVAL, "nested multicall");
+		return do_multicall(v, a[0], a[1]);
+	case VMI_CALL_SHUTDOWN:
+		switch (a[0]) {
+		case VMI_SHUTDOWN_POWEROFF:
+			domain_end(d, DOM_END_POWEROFF, 0, NULL);
+			return 0;
+		case VMI_SHUTDOWN_REBOOT:
+			domain_end(d, DOM_END_REBOOT, 0, NULL);
+			return 0;
+		case VMI_SHUTDOWN_CRASH:
+			domain_crash(d, "the guest reported a crash (VMI "
+				     "shutdown)");
+			return 0;
+		default:
+			return refuse(v, call, -VMI_EINVAL,
+				      "unknown shutdown reason");
+		}
+	case VMI_CALL_SHARED_PAGE:
+		return do_shared_page(v, a[0]);
+	case VMI_CALL_CONSOLE_WRITE:
+		return do_console_write(v, a[0], a[1]);
+	case VMI_CALL_CONSOLE_READ:
+		return 0; /* no console input path yet: nothing waiting */
+	default:
+		return refuse(v, call, -VMI_ENOSYS, "not implemented");
+	}
+}
+
+void vmi_hypercall(struct vcpu *v, unsigned int len)
+{
+	struct vcpu_regs *r = &v->regs;
+	int mode = hvm_ops.guest_mode(v);
+	uint64_t a[5];
+	uint32_t call = (uint32_t)r->rax;
+	long ret;
+
+	if (!v->dom->vmi.enabled || !(v->dom->vmi.rom_msr & VMI_ROM_ENABLE) ||
+	    (mode != HVM_MODE_LONG64 && mode != HVM_MODE_PROT32)) {
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
+		return; /* #UD: as on a CPU without this instruction */
+	}
+	if (mode == HVM_MODE_LONG64) {
+		a[0] = r->rdi, a[1] = r->rsi, a[2] = r->rdx, a[3] = r->rcx;
+		a[4] = r->r8;
+	} else {
+		a[0] = (uint32_t)r->rbx, a[1] = (uint32_t)r->rcx;
+		a[2] = (uint32_t)r->rdx, a[3] = (uint32_t)r->rsi;
+		a[4] = (uint32_t)r->rdi;
+	}
+	if (hvm_ops.cpl(v))
+		ret = refuse(v, call, -VMI_EPERM, "called from CPL > 0");
+	else
+		ret = dispatch(v, call, a, false);
+	r->rax = mode == HVM_MODE_LONG64 ? (uint64_t)ret : (uint32_t)ret;
+	hvm_ops.skip_insn(v, len);
+}
