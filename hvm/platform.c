@@ -385,6 +385,17 @@ bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector)
 	return got;
 }
 
+void hvm_platform_power_button(struct domain *d)
+{
+	struct hvm_plat *p = plat_of(d);
+	uint64_t f = spin_lock_irqsave(&p->lock);
+
+	vpm_power_button(&p->pm, time_ns());
+	spin_unlock_irqrestore(&p->lock, f);
+	if (d->vcpus[0])
+		vcpu_kick(d->vcpus[0]);
+}
+
 bool hvm_platform_x2apic(void)
 {
 	return true;

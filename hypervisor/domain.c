@@ -471,6 +471,79 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 	}
 }
 
+static int set_state(struct domain *d, int from, int to, const char *verb,
+		     char *why, unsigned int n)
+{
+	uint64_t f = spin_lock_irqsave(&d->lock);
+	int ret = 0;
+
+	if (d->state == from) {
+		d->state = to;
+	} else {
+		snprintf(why, n, "domain %s is %s: cannot %s it", d->name,
+			 d->state == DOM_RUNNING  ? "running" :
+			 d->state == DOM_PAUSED ? "paused" :
+						  "ending",
+			 verb);
+		ret = -VMI_EINVAL;
+	}
+	spin_unlock_irqrestore(&d->lock, f);
+	if (ret)
+		return ret;
+	log_dom(LOG_INFO, d, "%sd", verb);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+	return 0;
+}
+
+int domain_pause(struct domain *d, char *why, unsigned int n)
+{
+	return set_state(d, DOM_RUNNING, DOM_PAUSED, "pause", why, n);
+}
+
+int domain_unpause(struct domain *d, char *why, unsigned int n)
+{
+	return set_state(d, DOM_PAUSED, DOM_RUNNING, "unpause", why, n);
+}
+
+int domain_shutdown(struct domain *d, char *why, unsigned int n)
+{
+	if (d->state != DOM_RUNNING) {
+		snprintf(why, n, "domain %s is not running%s", d->name,
+			 d->state == DOM_PAUSED ? ": unpause it first" : "");
+		return -VMI_EINVAL;
+	}
+	log_dom(LOG_INFO, d, "power button pressed (shutdown requested)");
+	hvm_platform_power_button(d);
+	return 0;
+}
+
+int domain_kill(struct domain *d, char *why, unsigned int n)
+{
+	if (!domain_end(d, DOM_END_DESTROYED, 0, NULL)) {
+		snprintf(why, n, "domain %s is ending already", d->name);
+		return -VMI_EINVAL;
+	}
+	log_dom(LOG_INFO, d, "destroyed by the toolstack");
+	return 0;
+}
+
+struct domain *domain_find(const char *name, unsigned int id)
+{
+	struct domain *d = NULL;
+	uint64_t f = spin_lock_irqsave(&domains_lock);
+
+	for (unsigned int i = 0; i < MAX_DOMAINS && !d; i++) {
+		if (!domains[i])
+			continue;
+		if (name ? !strcmp(domains[i]->name, name) : i == id)
+			d = domains[i];
+	}
+	spin_unlock_irqrestore(&domains_lock, f);
+	return d;
+}
+
 unsigned int domains_alive(void)
 {
 	unsigned int n = 0;

@@ -40,6 +40,8 @@ void hvm_platform_dump(struct vcpu *v);
 bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector);
 
 /* The vLAPIC features offered through CPUID. */
+/* Press the ACPI power button (PWRBTN_STS, raises the SCI if enabled). */
+void hvm_platform_power_button(struct domain *d);
 bool hvm_platform_x2apic(void);
 bool hvm_platform_tsc_deadline(void);
 uint32_t hvm_platform_apic_bus_khz(void);

@@ -64,6 +64,7 @@ struct vcpu {
 #define DOM_END_REBOOT 2
 #define DOM_END_DEBUG_EXIT 3
 #define DOM_END_CRASH 4
+#define DOM_END_DESTROYED 5 /* by the toolstack */
 
 struct domain {
 	uint16_t id;
@@ -119,6 +120,20 @@ void domain_destroy(struct domain *d);
 bool domain_end(struct domain *d, int how, int code, const char *reason);
 __attribute__((format(printf, 2, 3))) void domain_crash(struct domain *d,
 							const char *fmt, ...);
+
+/*
+ * Toolstack controls (the management agent).  Each returns 0 or a negative
+ * VMI error with the reason in @why.  Pause stops the vCPUs at their next
+ * exit (a kick forces one) and keeps them off their CPUs until unpause;
+ * shutdown presses the domain's ACPI power button; destroy ends the domain
+ * at once, and its CPUs reap it as its vCPUs stop.
+ */
+int domain_pause(struct domain *d, char *why, unsigned int why_len);
+int domain_unpause(struct domain *d, char *why, unsigned int why_len);
+int domain_shutdown(struct domain *d, char *why, unsigned int why_len);
+int domain_kill(struct domain *d, char *why, unsigned int why_len);
+/* A live domain by name (when @name is non-NULL) or id; NULL if none. */
+struct domain *domain_find(const char *name, unsigned int id);
 
 /* Guest memory access through the P2M (RAM only); 0 or -VMI_EFAULT. */
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
