@@ -60,7 +60,14 @@ ALL_HDRS   := $(shell find vmi-abi mm hvm bt-fallback io-rings mgmt tests/unit -
 .PHONY: all deps run test test-unit test-integration test-slow bench clean \
         check-headers iso
 
-all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso
+all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso $(BUILD)/tvctl
+
+# tvctl, the host toolstack (tools/tvctl/), with the protocol codec.
+TVCTL_SRCS := $(wildcard tools/tvctl/*.c) mgmt/proto.c
+$(BUILD)/tvctl: $(TVCTL_SRCS) $(wildcard tools/tvctl/*.h) $(ALL_HDRS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g $(WARN) $(PORT_INC) -o $@ $(TVCTL_SRCS)
 
 deps:
 	@bash tools/deps.sh
