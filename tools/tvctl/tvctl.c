@@ -589,6 +589,49 @@ static int cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* Testing aid: send stdin's bytes as they are, print the replies that
+ * come within two seconds. */
+static int cmd_raw(int argc, char **argv)
+{
+	static uint8_t buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof(buf), stdin);
+	struct pollfd p;
+	int replies = 0;
+
+	(void)argc;
+	(void)argv;
+	connect_channel();
+	write_all(buf, n);
+	p.fd = sock;
+	p.events = POLLIN;
+	while (poll(&p, 1, 2000) > 0) {
+		ssize_t r = read(sock, buf, sizeof(buf));
+		size_t off = 0, used;
+
+		if (r <= 0)
+			break;
+		while (off < (size_t)r) {
+			int ev = mgmt_dec_feed(&dec, buf + off, (size_t)r - off,
+					       &used);
+			char msg[1100] = "";
+			uint64_t st = 0;
+
+			off += used;
+			if (ev != MGMT_DEC_FRAME)
+				continue;
+			mgmt_tlv_u64(dec.frame.payload, dec.frame.len,
+				     MGMT_F_STATUS, &st);
+			mgmt_tlv_str(dec.frame.payload, dec.frame.len,
+				     MGMT_F_MESSAGE, msg, sizeof(msg));
+			printf("reply type %#x seq %u status %d: %s\n",
+			       dec.frame.type, dec.frame.seq, (int)(int64_t)st,
+			       msg);
+			replies++;
+		}
+	}
+	return replies ? 0 : 1;
+}
+
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
@@ -612,6 +655,8 @@ static const struct command commands[] = {
 	  "domain, refreshed", cmd_top, false },
 	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
+	{ "raw", "< BYTES", "testing aid: send stdin as it is, print the "
+	  "replies", cmd_raw, false },
 };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
