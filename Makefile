@@ -1,7 +1,8 @@
 # trivisor top-level Makefile.
 #
 #   make            build build/trivisor.elf and build/trivisor.iso
-#   make run        boot trivisor under QEMU TCG, console on this terminal
+#   make run        boot trivisor under QEMU TCG with a Linux domain,
+#                   console on this terminal, tvctl socket build/mgmt.sock
 #   make test       unit tests + default integration suite (installs deps)
 #   make test-slow  opt-in slow integration suites
 #   make linux-guest  fetch the stock Debian kernel, make its initramfs
@@ -108,11 +109,14 @@ $(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(wildcard $$(shell cat te
 endef
 $(foreach n,$(UNIT_NAMES),$(eval $(call unit_rule,$(n))))
 
-# The ISO for `make run` is remade every time so TRIVISOR_CMDLINE applies.
+# The ISO for `make run` is remade every time so TRIVISOR_CMDLINE applies;
+# it carries the domain RUN_CONFIG describes (tools/run-default.sh), and
+# COM2 is the management socket build/mgmt.sock for tvctl.
 TRIVISOR_CMDLINE ?= selftest=all
-run: deps $(BUILD)/trivisor.elf
-	bash tools/mkiso.sh -o $(BUILD)/run.iso -k $(BUILD)/trivisor.elf -c "$(TRIVISOR_CMDLINE)"
-	bash tools/run-qemu.sh --iso $(BUILD)/run.iso
+RUN_CONFIG ?= configs/default.cfg
+run: deps
+	$(MAKE) $(BUILD)/trivisor.elf $(BUILD)/tvctl linux-guest
+	TRIVISOR_CMDLINE="$(TRIVISOR_CMDLINE)" bash tools/run-default.sh $(RUN_CONFIG)
 
 test: deps
 	$(MAKE) all guests $(UNIT_BINS)

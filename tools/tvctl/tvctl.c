@@ -520,14 +520,76 @@ static int upload(unsigned int slot, const char *path)
 	return 0;
 }
 
+/* Relative image paths are relative to the config file. */
+static void resolve(const char *cfg, const struct tv_config *c, char *kernel,
+		    char *ramdisk, size_t cap)
+{
+	char *copy = strdup(cfg), *dir = dirname(copy);
+
+	snprintf(kernel, cap, "%s%s%s", c->kernel[0] == '/' ? "" : dir,
+		 c->kernel[0] == '/' ? "" : "/", c->kernel);
+	snprintf(ramdisk, cap, "%s%s%s", c->ramdisk[0] == '/' ? "" : dir,
+		 c->ramdisk[0] == '/' ? "" : "/", c->ramdisk);
+	free(copy);
+}
+
+static int load_config(const char *cmd, const char *cfg, struct tv_config *c)
+{
+	char err[1200], *text;
+	size_t len;
+
+	text = (char *)read_file(cfg, &len);
+	if (!text) {
+		fprintf(stderr, "tvctl %s: %s: %s\n", cmd, cfg, strerror(errno));
+		return 1;
+	}
+	if (tv_config_parse(text, c, err, sizeof(err))) {
+		fprintf(stderr, "tvctl %s: %s: %s\n", cmd, cfg, err);
+		free(text);
+		return 1;
+	}
+	free(text);
+	return 0;
+}
+
+/*
+ * The config as multiboot2 module specs for tools/mkiso.sh -m, one per
+ * line (docs/domains.md): how `make run` boots its default domain without
+ * uploading a distribution kernel over the slow channel.
+ */
+static int cmd_modules(int argc, char **argv)
+{
+	char kernel[1100], ramdisk[1100];
+	struct tv_config c;
+
+	(void)argc;
+	if (load_config("modules", argv[1], &c))
+		return 1;
+	if (strcmp(c.type, "hv") && strcmp(c.type, "auto")) {
+		fprintf(stderr, "tvctl modules: %s: type = \"%s\": only hv (or "
+			"auto) domains exist so far\n", argv[1], c.type);
+		return 1;
+	}
+	resolve(argv[1], &c, kernel, ramdisk, sizeof(kernel));
+	printf("%s=kernel %s memory=%lu vcpus=%u", kernel, c.name,
+	       c.memory_mib, c.vcpus);
+	if (c.ramdisk[0])
+		printf(" ramdisk=%s-ramdisk", c.name);
+	if (c.cmdline[0])
+		printf(" cmdline=%s", c.cmdline);
+	printf("\n");
+	if (c.ramdisk[0])
+		printf("%s=ramdisk %s-ramdisk\n", ramdisk, c.name);
+	return 0;
+}
+
 static int cmd_create(int argc, char **argv)
 {
-	char err[1200], kernel[1100], ramdisk[1100], *text, *dir, *copy;
+	char kernel[1100], ramdisk[1100];
 	struct tv_config c;
 	struct mgmt_tlv_writer *w;
 	const char *cfg = NULL;
 	uint64_t id = 0;
-	size_t len;
 	int st;
 
 	for (int i = 1; i < argc; i++) {
@@ -546,27 +608,9 @@ static int cmd_create(int argc, char **argv)
 		fprintf(stderr, "tvctl create: name a config file\n");
 		return 2;
 	}
-	text = (char *)read_file(cfg, &len);
-	if (!text) {
-		fprintf(stderr, "tvctl create: %s: %s\n", cfg, strerror(errno));
+	if (load_config("create", cfg, &c))
 		return 1;
-	}
-	if (tv_config_parse(text, &c, err, sizeof(err))) {
-		fprintf(stderr, "tvctl create: %s: %s\n", cfg, err);
-		free(text);
-		return 1;
-	}
-	free(text);
-	/* Relative image paths are relative to the config file. */
-	copy = strdup(cfg);
-	dir = dirname(copy);
-	snprintf(kernel, sizeof(kernel), "%s%s%s",
-		 c.kernel[0] == '/' ? "" : dir, c.kernel[0] == '/' ? "" : "/",
-		 c.kernel);
-	snprintf(ramdisk, sizeof(ramdisk), "%s%s%s",
-		 c.ramdisk[0] == '/' ? "" : dir, c.ramdisk[0] == '/' ? "" : "/",
-		 c.ramdisk);
-	free(copy);
+	resolve(cfg, &c, kernel, ramdisk, sizeof(kernel));
 	st = upload(0, kernel);
 	if (!st && c.ramdisk[0])
 		st = upload(1, ramdisk);
@@ -655,6 +699,8 @@ static const struct command commands[] = {
 	  "domain, refreshed", cmd_top, false },
 	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
+	{ "modules", "CONFIG", "print a config as multiboot2 module specs for "
+	  "tools/mkiso.sh -m (used by make run)", cmd_modules, false },
 	{ "raw", "< BYTES", "testing aid: send stdin as it is, print the "
 	  "replies", cmd_raw, false },
 };
