@@ -66,6 +66,14 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 		else
 			complain("mgmt=%.*s: use com1, com2 or none", (int)vn,
 				 v);
+	} else if (eq(k, kn, "attach")) {
+		if (vn == 0 || vn >= sizeof(hv_config.attach))
+			complain("attach=%.*s: name a domain (1 to %zu "
+				 "characters)", (int)vn, v,
+				 sizeof(hv_config.attach) - 1);
+		else
+			snprintf(hv_config.attach, sizeof(hv_config.attach),
+				 "%.*s", (int)vn, v);
 	} else if (eq(k, kn, "onpanic")) {
 		if (eq(v, vn, "exit"))
 			platform_exit_on_panic = true;
@@ -102,7 +110,7 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 v);
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
-			 "console, mgmt, onpanic, exit, selftest, watchdog)",
+			 "console, mgmt, attach, onpanic, exit, selftest, watchdog)",
 			 (int)kn, k);
 	}
 }

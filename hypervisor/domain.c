@@ -16,6 +16,8 @@
 #include <trivisor/percpu.h>
 #include <trivisor/smp.h>
 #include <trivisor/time.h>
+#include <trivisor/cmdline.h>
+#include <trivisor/serial.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
 #include <hvm/platform.h>
@@ -448,8 +450,19 @@ void domain_destroy(struct domain *d)
 	slot_free(d);
 }
 
+static bool attached(const struct domain *d)
+{
+	return hv_config.attach[0] && !strcmp(d->name, hv_config.attach);
+}
+
 void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
+	bool raw = attached(d);
+
+	/* The attached domain's output goes to the console as it comes
+	 * (prompts have no newline); its lines still reach the log ring. */
+	if (raw)
+		console_write(buf, len);
 	for (uint64_t i = 0; i < len; i++) {
 		char c = buf[i];
 
@@ -463,7 +476,10 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 			continue;
 		}
 		d->con_line[d->con_len] = '\0';
-		log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
+		if (raw)
+			log_ring_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
+		else
+			log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
 		d->con_len = 0;
 		if (c != '\n') {
 			d->con_line[d->con_len++] = c;
@@ -542,6 +558,31 @@ struct domain *domain_find(const char *name, unsigned int id)
 	}
 	spin_unlock_irqrestore(&domains_lock, f);
 	return d;
+}
+
+void domain_console_input_poll(void)
+{
+	struct domain *d;
+	uint8_t buf[16];
+	size_t n = 0, room;
+
+	if (!hv_config.attach[0] || !hv_config.console_port)
+		return;
+	d = domain_find(hv_config.attach, 0);
+	if (!d || d->state != DOM_RUNNING)
+		return;
+	/* Take only what the guest's FIFO can hold: the console UART keeps
+	 * the rest. */
+	room = hvm_platform_console_room(d);
+	while (n < room && n < sizeof(buf)) {
+		int c = serial_getc(hv_config.console_port);
+
+		if (c < 0)
+			break;
+		buf[n++] = (uint8_t)c;
+	}
+	if (n)
+		hvm_platform_console_input(d, buf, n);
 }
 
 unsigned int domains_alive(void)

@@ -99,7 +99,24 @@ int log_level(void)
 	return cur_level;
 }
 
+static void log_line(int level, bool to_console, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 void log_vprintf(int level, const char *fmt, va_list ap)
+{
+	log_line(level, true, fmt, ap);
+}
+
+void log_ring_printf(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(level, false, fmt, ap);
+	va_end(ap);
+}
+
+static void log_line(int level, bool to_console, const char *fmt, va_list ap)
 {
 	char line[512];
 	uint64_t ns, flags;
@@ -120,7 +137,8 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 
 	flags = spin_lock_irqsave(&log_lock);
 	ring_put(line, (uint64_t)n);
-	emit(line, (uint64_t)n);
+	if (to_console)
+		emit(line, (uint64_t)n);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

@@ -239,8 +239,13 @@ void sched_loop(void)
 		 * runs (at least every slice) and while it is idle. */
 		if (this_cpu_id() == 0) {
 			mgmt_poll();
+			domain_console_input_poll();
 			if (mgmt_poll_deadline() < deadline)
 				deadline = mgmt_poll_deadline();
+			/* Console input for an attached domain, likewise. */
+			if (hv_config.attach[0] &&
+			    time_ns() + 1000000 < deadline)
+				deadline = time_ns() + 1000000;
 		}
 		/* @v is on this run queue, so its domain cannot go away here. */
 		if (v && (v->dom->state == DOM_RUNNING ||

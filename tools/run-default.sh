@@ -14,9 +14,13 @@ while IFS= read -r m; do
 	[ -f "$file" ] || { echo "run: $file missing (make linux-guest makes build/linux/)" >&2; exit 1; }
 	mods+=(-m "$m")
 done <<<"$specs"
-bash tools/mkiso.sh -o build/run.iso -k build/trivisor.elf -c "${TRIVISOR_CMDLINE:-}" "${mods[@]}"
+# The first spec is "FILE=kernel NAME ...": attach that domain's console.
+name=$(head -n 1 <<<"$specs" | sed 's/^[^=]*=kernel \([^ ]*\).*/\1/')
+bash tools/mkiso.sh -o build/run.iso -k build/trivisor.elf \
+	-c "${TRIVISOR_CMDLINE:-} attach=$name" "${mods[@]}"
 cat <<MSG
-run: trivisor with the domain from $cfg; its console lines show as [NAME] in the log.
+run: trivisor with the domain '$name' from $cfg, its console attached here
+run: (its output as it comes, your typing goes to it; its lines are also in tvctl dmesg).
 run: management socket build/mgmt.sock: in another terminal try  build/tvctl list
 run: quit QEMU with Ctrl-A X
 MSG

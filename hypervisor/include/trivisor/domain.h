@@ -140,8 +140,11 @@ int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
 int domain_write(struct domain *d, uint64_t gpa, const void *buf,
 		 uint64_t len);
 
-/* Serial output from the guest: lines go to the log as "[NAME] text". */
+/* Serial output from the guest: lines go to the log as "[NAME] text";
+ * the domain named by attach= has its output shown raw on the console. */
 void domain_console(struct domain *d, const char *buf, uint64_t len);
+/* CPU 0: pass console input to the attach= domain's COM1. */
+void domain_console_input_poll(void);
 
 extern struct domain *domains[MAX_DOMAINS];
 unsigned int domains_alive(void);
