@@ -1,11 +1,13 @@
 # trivisor top-level Makefile.
 #
 #   make            build build/trivisor.elf and build/trivisor.iso
-#   make run        boot trivisor under QEMU TCG, console on this terminal
+#   make run        boot trivisor under QEMU TCG with a Linux domain,
+#                   console on this terminal, tvctl socket build/mgmt.sock
 #   make test       unit tests + default integration suite (installs deps)
 #   make test-slow  opt-in slow integration suites
 #   make linux-guest  fetch the stock Debian kernel, make its initramfs
 #   make bench      Linux guest boot: bare QEMU against trivisor
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make deps       install the Debian packages the project needs
 #
 # Everything built goes to build/; logs of test runs to build/logs/.
@@ -20,7 +22,7 @@ WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
               -Wshadow -Wundef -fno-common
 # Public and portable headers: usable both in the hypervisor and on the host.
 PORT_INC   := -Ivmi-abi/include -Imm/include -Ihvm/include \
-              -Ibt-fallback/include -Iio-rings/include
+              -Ibt-fallback/include -Iio-rings/include -Imgmt/include
 
 # The hypervisor: freestanding, no SSE/x87 state touched implicitly, no red
 # zone (interrupts land on the same stack).  -fpie makes all code
@@ -40,7 +42,7 @@ HV_LDFLAGS := -nostdlib -static -n -z max-page-size=0x1000 --no-dynamic-linker \
 # Every C and assembly file in these folders is part of the hypervisor;
 # files named *-host.c are host-only helpers and are left out.
 HV_DIRS    := hypervisor hypervisor/arch hypervisor/lib mm hvm hvm/svm hvm/vmx \
-              bt-fallback io-rings vmi-abi
+              bt-fallback io-rings vmi-abi mgmt
 HV_CSRCS   := $(filter-out %-host.c,$(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c)))
 HV_SSRCS   := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
 HV_OBJS    := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SSRCS) $(HV_CSRCS))
@@ -54,12 +56,19 @@ HOST_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) -Itests/unit/include \
 UNIT_NAMES := $(notdir $(patsubst %/,%,$(wildcard tests/unit/*/)))
 UNIT_NAMES := $(filter-out include,$(UNIT_NAMES))
 UNIT_BINS  := $(patsubst %,$(BUILD)/unit/%,$(UNIT_NAMES))
-ALL_HDRS   := $(shell find vmi-abi mm hvm bt-fallback io-rings tests/unit -name '*.h' 2>/dev/null)
+ALL_HDRS   := $(shell find vmi-abi mm hvm bt-fallback io-rings mgmt tests/unit -name '*.h' 2>/dev/null)
 
 .PHONY: all deps run test test-unit test-integration test-slow bench clean \
         check-headers iso
 
-all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso
+all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso $(BUILD)/tvctl
+
+# tvctl, the host toolstack (tools/tvctl/), with the protocol codec.
+TVCTL_SRCS := $(wildcard tools/tvctl/*.c) mgmt/proto.c
+$(BUILD)/tvctl: $(TVCTL_SRCS) $(wildcard tools/tvctl/*.h) $(ALL_HDRS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOST_CC) -std=gnu11 -O2 -g $(WARN) $(PORT_INC) -o $@ $(TVCTL_SRCS)
 
 deps:
 	@bash tools/deps.sh
@@ -100,11 +109,14 @@ $(BUILD)/unit/$(1): $$(wildcard tests/unit/$(1)/*.c) $$(wildcard $$(shell cat te
 endef
 $(foreach n,$(UNIT_NAMES),$(eval $(call unit_rule,$(n))))
 
-# The ISO for `make run` is remade every time so TRIVISOR_CMDLINE applies.
+# The ISO for `make run` is remade every time so TRIVISOR_CMDLINE applies;
+# it carries the domain RUN_CONFIG describes (tools/run-default.sh), and
+# COM2 is the management socket build/mgmt.sock for tvctl.
 TRIVISOR_CMDLINE ?= selftest=all
-run: deps $(BUILD)/trivisor.elf
-	bash tools/mkiso.sh -o $(BUILD)/run.iso -k $(BUILD)/trivisor.elf -c "$(TRIVISOR_CMDLINE)"
-	bash tools/run-qemu.sh --iso $(BUILD)/run.iso
+RUN_CONFIG ?= configs/default.cfg
+run: deps
+	$(MAKE) $(BUILD)/trivisor.elf $(BUILD)/tvctl linux-guest
+	TRIVISOR_CMDLINE="$(TRIVISOR_CMDLINE)" bash tools/run-default.sh $(RUN_CONFIG)
 
 test: deps
 	$(MAKE) all guests $(UNIT_BINS)
@@ -125,6 +137,22 @@ test-slow: deps
 
 # The stock Debian Linux guest: build/linux/{vmlinuz,initrd.cpio.gz}, from
 # the Debian archive with apt-get download (tools/linux-guest.sh; cached).
+# libFuzzer targets (clang): build/fuzz/NAME from tests/fuzz/NAME.c and
+# the portable code it names; `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_mgmt: tests/fuzz/fuzz_mgmt.c mgmt/proto.c $(ALL_HDRS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CLANG   $@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_mgmt.c mgmt/proto.c
+
+.PHONY: fuzz
+fuzz: $(BUILD)/fuzz/fuzz_mgmt
+	@mkdir -p $(BUILD)/fuzz/corpus-mgmt
+	$(BUILD)/fuzz/fuzz_mgmt -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=20000 $(BUILD)/fuzz/corpus-mgmt
+
 .PHONY: linux-guest
 linux-guest: deps
 	bash tools/linux-guest.sh $(BUILD)/linux

@@ -385,6 +385,41 @@ bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector)
 	return got;
 }
 
+size_t hvm_platform_console_room(struct domain *d)
+{
+	struct hvm_plat *p = plat_of(d);
+	uint64_t f = spin_lock_irqsave(&p->lock);
+	size_t n = vuart_rx_room(&p->com1);
+
+	spin_unlock_irqrestore(&p->lock, f);
+	return n;
+}
+
+size_t hvm_platform_console_input(struct domain *d, const uint8_t *buf,
+				  size_t n)
+{
+	struct hvm_plat *p = plat_of(d);
+	uint64_t f = spin_lock_irqsave(&p->lock);
+
+	n = vuart_input(&p->com1, buf, n);
+	spin_unlock_irqrestore(&p->lock, f);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+	return n;
+}
+
+void hvm_platform_power_button(struct domain *d)
+{
+	struct hvm_plat *p = plat_of(d);
+	uint64_t f = spin_lock_irqsave(&p->lock);
+
+	vpm_power_button(&p->pm, time_ns());
+	spin_unlock_irqrestore(&p->lock, f);
+	if (d->vcpus[0])
+		vcpu_kick(d->vcpus[0]);
+}
+
 bool hvm_platform_x2apic(void)
 {
 	return true;

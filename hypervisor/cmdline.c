@@ -14,6 +14,7 @@
 
 struct hv_config hv_config = {
 	.console_port = COM1_PORT,
+	.mgmt_port = COM2_PORT,
 };
 
 static char complaints[4][160];
@@ -55,6 +56,24 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 		else
 			complain("console=%.*s: use com1, com2 or none",
 				 (int)vn, v);
+	} else if (eq(k, kn, "mgmt")) {
+		if (eq(v, vn, "com1"))
+			hv_config.mgmt_port = COM1_PORT;
+		else if (eq(v, vn, "com2"))
+			hv_config.mgmt_port = COM2_PORT;
+		else if (eq(v, vn, "none"))
+			hv_config.mgmt_port = 0;
+		else
+			complain("mgmt=%.*s: use com1, com2 or none", (int)vn,
+				 v);
+	} else if (eq(k, kn, "attach")) {
+		if (vn == 0 || vn >= sizeof(hv_config.attach))
+			complain("attach=%.*s: name a domain (1 to %zu "
+				 "characters)", (int)vn, v,
+				 sizeof(hv_config.attach) - 1);
+		else
+			snprintf(hv_config.attach, sizeof(hv_config.attach),
+				 "%.*s", (int)vn, v);
 	} else if (eq(k, kn, "onpanic")) {
 		if (eq(v, vn, "exit"))
 			platform_exit_on_panic = true;
@@ -91,7 +110,7 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 v);
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
-			 "console, onpanic, exit, selftest, watchdog)",
+			 "console, mgmt, attach, onpanic, exit, selftest, watchdog)",
 			 (int)kn, k);
 	}
 }

@@ -16,6 +16,8 @@
 #include <trivisor/percpu.h>
 #include <trivisor/smp.h>
 #include <trivisor/time.h>
+#include <trivisor/cmdline.h>
+#include <trivisor/serial.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
 #include <hvm/platform.h>
@@ -463,8 +465,19 @@ void domain_destroy(struct domain *d)
 	slot_free(d);
 }
 
+static bool attached(const struct domain *d)
+{
+	return hv_config.attach[0] && !strcmp(d->name, hv_config.attach);
+}
+
 void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
+	bool raw = attached(d);
+
+	/* The attached domain's output goes to the console as it comes
+	 * (prompts have no newline); its lines still reach the log ring. */
+	if (raw)
+		console_write(buf, len);
 	for (uint64_t i = 0; i < len; i++) {
 		char c = buf[i];
 
@@ -478,12 +491,113 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 			continue;
 		}
 		d->con_line[d->con_len] = '\0';
-		log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
+		if (raw)
+			log_ring_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
+		else
+			log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
 		d->con_len = 0;
 		if (c != '\n') {
 			d->con_line[d->con_len++] = c;
 		}
 	}
+}
+
+static int set_state(struct domain *d, int from, int to, const char *verb,
+		     char *why, unsigned int n)
+{
+	uint64_t f = spin_lock_irqsave(&d->lock);
+	int ret = 0;
+
+	if (d->state == from) {
+		d->state = to;
+	} else {
+		snprintf(why, n, "domain %s is %s: cannot %s it", d->name,
+			 d->state == DOM_RUNNING  ? "running" :
+			 d->state == DOM_PAUSED ? "paused" :
+						  "ending",
+			 verb);
+		ret = -VMI_EINVAL;
+	}
+	spin_unlock_irqrestore(&d->lock, f);
+	if (ret)
+		return ret;
+	log_dom(LOG_INFO, d, "%sd", verb);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+	return 0;
+}
+
+int domain_pause(struct domain *d, char *why, unsigned int n)
+{
+	return set_state(d, DOM_RUNNING, DOM_PAUSED, "pause", why, n);
+}
+
+int domain_unpause(struct domain *d, char *why, unsigned int n)
+{
+	return set_state(d, DOM_PAUSED, DOM_RUNNING, "unpause", why, n);
+}
+
+int domain_shutdown(struct domain *d, char *why, unsigned int n)
+{
+	if (d->state != DOM_RUNNING) {
+		snprintf(why, n, "domain %s is not running%s", d->name,
+			 d->state == DOM_PAUSED ? ": unpause it first" : "");
+		return -VMI_EINVAL;
+	}
+	log_dom(LOG_INFO, d, "power button pressed (shutdown requested)");
+	hvm_platform_power_button(d);
+	return 0;
+}
+
+int domain_kill(struct domain *d, char *why, unsigned int n)
+{
+	if (!domain_end(d, DOM_END_DESTROYED, 0, NULL)) {
+		snprintf(why, n, "domain %s is ending already", d->name);
+		return -VMI_EINVAL;
+	}
+	log_dom(LOG_INFO, d, "destroyed by the toolstack");
+	return 0;
+}
+
+struct domain *domain_find(const char *name, unsigned int id)
+{
+	struct domain *d = NULL;
+	uint64_t f = spin_lock_irqsave(&domains_lock);
+
+	for (unsigned int i = 0; i < MAX_DOMAINS && !d; i++) {
+		if (!domains[i])
+			continue;
+		if (name ? !strcmp(domains[i]->name, name) : i == id)
+			d = domains[i];
+	}
+	spin_unlock_irqrestore(&domains_lock, f);
+	return d;
+}
+
+void domain_console_input_poll(void)
+{
+	struct domain *d;
+	uint8_t buf[16];
+	size_t n = 0, room;
+
+	if (!hv_config.attach[0] || !hv_config.console_port)
+		return;
+	d = domain_find(hv_config.attach, 0);
+	if (!d || d->state != DOM_RUNNING)
+		return;
+	/* Take only what the guest's FIFO can hold: the console UART keeps
+	 * the rest. */
+	room = hvm_platform_console_room(d);
+	while (n < room && n < sizeof(buf)) {
+		int c = serial_getc(hv_config.console_port);
+
+		if (c < 0)
+			break;
+		buf[n++] = (uint8_t)c;
+	}
+	if (n)
+		hvm_platform_console_input(d, buf, n);
 }
 
 unsigned int domains_alive(void)

@@ -21,6 +21,39 @@ static bool console_enabled = true;
 
 static const char *const level_names[] = { "err", "warn", "info", "debug" };
 
+/*
+ * The last LOG_RING_SIZE bytes of log text, for `tvctl dmesg` (the
+ * management agent reads it with log_ring_read()).  ring_head counts every
+ * byte ever written, so a reader's offset says whether it fell behind.
+ * Guarded by log_lock.
+ */
+#define LOG_RING_SIZE 65536
+static char ring[LOG_RING_SIZE];
+static uint64_t ring_head;
+
+static void ring_put(const char *s, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i++)
+		ring[(ring_head + i) % LOG_RING_SIZE] = s[i];
+	ring_head += len;
+}
+
+uint64_t log_ring_read(uint64_t *pos, char *buf, uint64_t len)
+{
+	uint64_t flags = spin_lock_irqsave(&log_lock), n = 0;
+	uint64_t oldest = ring_head > LOG_RING_SIZE ? ring_head - LOG_RING_SIZE
+						    : 0;
+
+	if (*pos < oldest || *pos > ring_head)
+		*pos = oldest;
+	while (n < len && *pos < ring_head) {
+		buf[n++] = ring[*pos % LOG_RING_SIZE];
+		(*pos)++;
+	}
+	spin_unlock_irqrestore(&log_lock, flags);
+	return n;
+}
+
 void console_configure(uint16_t port, bool enabled)
 {
 	console_port = port;
@@ -66,7 +99,24 @@ int log_level(void)
 	return cur_level;
 }
 
+static void log_line(int level, bool to_console, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 void log_vprintf(int level, const char *fmt, va_list ap)
+{
+	log_line(level, true, fmt, ap);
+}
+
+void log_ring_printf(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_line(level, false, fmt, ap);
+	va_end(ap);
+}
+
+static void log_line(int level, bool to_console, const char *fmt, va_list ap)
 {
 	char line[512];
 	uint64_t ns, flags;
@@ -86,7 +136,9 @@ void log_vprintf(int level, const char *fmt, va_list ap)
 		line[n++] = '\n';
 
 	flags = spin_lock_irqsave(&log_lock);
-	emit(line, (uint64_t)n);
+	ring_put(line, (uint64_t)n);
+	if (to_console)
+		emit(line, (uint64_t)n);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

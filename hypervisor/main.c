@@ -27,6 +27,7 @@
 #include <trivisor/domain.h>
 #include <trivisor/sched.h>
 #include <trivisor/rtc.h>
+#include <trivisor/mgmt.h>
 
 
 struct hvm_caps hvm_caps;
@@ -143,6 +144,7 @@ void hv_start(uint32_t magic, uint32_t mbi_pa)
 	st = selftest_run(hv_config.selftests);
 	start_hvm();
 	st += domains_boot_create();
+	mgmt_init(hv_config.mgmt_port);
 	if (hv_config.exit_when_done && (st || domains_alive() == 0))
 		platform_exit(st == 0);
 	sched_loop();

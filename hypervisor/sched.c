@@ -19,6 +19,7 @@
 #include <trivisor/platform.h>
 #include <trivisor/cmdline.h>
 #include <trivisor/sched.h>
+#include <trivisor/mgmt.h>
 #include <hvm/hvm.h>
 #include <hvm/run.h>
 #include <hvm/platform.h>
@@ -114,7 +115,8 @@ void sched_arm_timer(uint64_t deadline_ns)
 static void report(struct domain *d)
 {
 	static const char *const how[] = { "running", "powered off",
-					    "rebooted", "exited", "crashed" };
+					    "rebooted", "exited", "crashed",
+					    "destroyed" };
 	bool pass = d->end_how == DOM_END_POWEROFF ||
 		    (d->end_how == DOM_END_DEBUG_EXIT &&
 		     d->exit_code == PLATFORM_EXIT_PASS);
@@ -233,13 +235,29 @@ void sched_loop(void)
 		uint64_t deadline;
 		struct vcpu *v = pick(rq, &deadline);
 
+		/* The boot CPU serves the management channel between vCPU
+		 * runs (at least every slice) and while it is idle. */
+		if (this_cpu_id() == 0) {
+			mgmt_poll();
+			domain_console_input_poll();
+			if (mgmt_poll_deadline() < deadline)
+				deadline = mgmt_poll_deadline();
+			/* Console input for an attached domain, likewise. */
+			if (hv_config.attach[0] &&
+			    time_ns() + 1000000 < deadline)
+				deadline = time_ns() + 1000000;
+		}
 		/* @v is on this run queue, so its domain cannot go away here. */
-		if (v && v->dom->state == DOM_RUNNING &&
+		if (v && (v->dom->state == DOM_RUNNING ||
+			  v->dom->state == DOM_PAUSED) &&
 		    time_ns() >= watchdog_at(v->dom)) {
 			v->dom->dump_on_stop = true;
 			domain_crash(v->dom, "watchdog: still running after %u s",
 				     hv_config.watchdog_s);
 		}
+		/* Paused after pick() chose it: leave it on the queue. */
+		if (v && v->dom->state == DOM_PAUSED)
+			continue;
 		if (v && v->dom->state != DOM_RUNNING) {
 			drop(v);
 			continue;

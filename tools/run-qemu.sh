@@ -3,14 +3,17 @@
 # gives AMD-V with NPT, 2 CPUs).  COM1 is the hypervisor console.
 #
 #   run-qemu.sh --iso ISO [--log FILE] [--timeout SEC] [--smp N] [--mem SIZE]
-#               [--cpu MODEL] [--gdb] [-- extra qemu args]
+#               [--cpu MODEL] [--gdb] [--mgmt SOCKET] [-- extra qemu args]
+#
+# --mgmt SOCKET puts COM2, the management channel, on a unix socket that
+# QEMU listens on (tvctl -s SOCKET connects to it).
 #
 # Without --log the console is this terminal (quit with Ctrl-A X).  With
 # --log the console goes to FILE and the exit status is QEMU's: the
 # hypervisor's platform_exit() makes it 33 (pass) or 35 (fail); 124 means
 # the timeout hit.
 set -euo pipefail
-iso= log= timeout=0 smp=2 mem=2G cpu=max gdb=
+iso= log= timeout=0 smp=2 mem=2G cpu=max gdb= mgmt=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iso) iso=$2; shift 2 ;;
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
 	--gdb) gdb="-s -S"; shift ;;
+	--mgmt) mgmt=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "run-qemu: unknown option '$1' (see the top of $0)" >&2; exit 2 ;;
 	esac
@@ -35,6 +39,10 @@ if [ -n "$log" ]; then
 	args+=(-serial "file:$log" -monitor none)
 else
 	args+=(-serial mon:stdio)
+fi
+if [ -n "$mgmt" ]; then
+	rm -f "$mgmt"
+	args+=(-serial "unix:$mgmt,server=on,wait=off")
 fi
 # shellcheck disable=SC2206
 [ -n "$gdb" ] && args+=($gdb)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 struct domain;
 struct vcpu;
@@ -40,6 +41,14 @@ void hvm_platform_dump(struct vcpu *v);
 bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector);
 
 /* The vLAPIC features offered through CPUID. */
+/* Queue bytes for the guest's COM1 (at most what its FIFO has room for);
+ * returns how many were taken. */
+size_t hvm_platform_console_input(struct domain *d, const uint8_t *buf,
+				  size_t n);
+/* Bytes hvm_platform_console_input() would take now. */
+size_t hvm_platform_console_room(struct domain *d);
+/* Press the ACPI power button (PWRBTN_STS, raises the SCI if enabled). */
+void hvm_platform_power_button(struct domain *d);
 bool hvm_platform_x2apic(void);
 bool hvm_platform_tsc_deadline(void);
 uint32_t hvm_platform_apic_bus_khz(void);

@@ -7,6 +7,8 @@
 
 struct hv_config {
 	uint16_t console_port; /* 0 = no console */
+	uint16_t mgmt_port; /* management channel UART; 0 = none */
+	char attach[32]; /* domain whose serial is the console's; "" = none */
 	bool exit_when_done; /* end the platform run after boot + self-tests */
 	char selftests[128]; /* comma-separated names, "" = none */
 	uint32_t watchdog_s; /* crash domains running longer; 0 = never */

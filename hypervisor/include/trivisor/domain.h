@@ -65,6 +65,7 @@ struct vcpu {
 #define DOM_END_REBOOT 2
 #define DOM_END_DEBUG_EXIT 3
 #define DOM_END_CRASH 4
+#define DOM_END_DESTROYED 5 /* by the toolstack */
 
 struct domain {
 	uint16_t id;
@@ -123,6 +124,20 @@ bool domain_end(struct domain *d, int how, int code, const char *reason);
 __attribute__((format(printf, 2, 3))) void domain_crash(struct domain *d,
 							const char *fmt, ...);
 
+/*
+ * Toolstack controls (the management agent).  Each returns 0 or a negative
+ * VMI error with the reason in @why.  Pause stops the vCPUs at their next
+ * exit (a kick forces one) and keeps them off their CPUs until unpause;
+ * shutdown presses the domain's ACPI power button; destroy ends the domain
+ * at once, and its CPUs reap it as its vCPUs stop.
+ */
+int domain_pause(struct domain *d, char *why, unsigned int why_len);
+int domain_unpause(struct domain *d, char *why, unsigned int why_len);
+int domain_shutdown(struct domain *d, char *why, unsigned int why_len);
+int domain_kill(struct domain *d, char *why, unsigned int why_len);
+/* A live domain by name (when @name is non-NULL) or id; NULL if none. */
+struct domain *domain_find(const char *name, unsigned int id);
+
 /* Guest memory access through the P2M (RAM only); 0 or -VMI_EFAULT. */
 /* Is all of [gpa, gpa + len) the domain's RAM?  False for len 0. */
 bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len);
@@ -130,8 +145,11 @@ int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
 int domain_write(struct domain *d, uint64_t gpa, const void *buf,
 		 uint64_t len);
 
-/* Serial output from the guest: lines go to the log as "[NAME] text". */
+/* Serial output from the guest: lines go to the log as "[NAME] text";
+ * the domain named by attach= has its output shown raw on the console. */
 void domain_console(struct domain *d, const char *buf, uint64_t len);
+/* CPU 0: pass console input to the attach= domain's COM1. */
+void domain_console_input_poll(void);
 
 extern struct domain *domains[MAX_DOMAINS];
 unsigned int domains_alive(void);

@@ -45,6 +45,18 @@ struct ratelimit {
 
 bool ratelimit_ok(struct ratelimit *rl);
 
+/*
+ * Copy log text from offset *@pos (bytes since boot) into @buf; advances
+ * *@pos and returns the bytes copied.  An offset older than the ring holds
+ * moves to the oldest byte held.
+ */
+uint64_t log_ring_read(uint64_t *pos, char *buf, uint64_t len);
+
+/* A log line that goes to the ring only (an attached domain's console
+ * output, which the console shows raw). */
+void log_ring_printf(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Raw console output, no prefix, no lock (panic path). */
 void console_write(const char *s, uint64_t len);
 void console_puts_unlocked(const char *s);
