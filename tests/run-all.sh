@@ -36,9 +36,14 @@ run_unit() {
 }
 
 run_integration() {
-	local out p f
+	local out p f tmp
 	echo "== integration ($1)"
-	out=$(bash tests/integration/run.sh "$1" 2>&1 | tee /dev/stderr | tail -n 1)
+	# Not `tee /dev/stderr`: reopening it truncates a file that holds
+	# both streams (make test >log 2>&1) and loses what came before.
+	tmp=$(mktemp)
+	bash tests/integration/run.sh "$1" 2>&1 | tee "$tmp"
+	out=$(tail -n 1 "$tmp")
+	rm -f "$tmp"
 	p=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\1/p')
 	f=$(echo "$out" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed/\2/p')
 	if [ -z "$p" ]; then
