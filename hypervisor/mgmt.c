@@ -260,11 +260,13 @@ static int do_create(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 			  sizeof(cmdline)))
 		cmdline[0] = '\0';
 	mgmt_tlv_str(f->payload, f->len, MGMT_F_TYPE, type, sizeof(type));
-	if (strcmp(type, "hv") && strcmp(type, "auto")) {
-		snprintf(why, sizeof(why), "type = \"%s\": only hv (or auto) "
-			 "domains exist so far", type);
+	/* auto: hv, until there is a container that needs choosing. */
+	if (strcmp(type, "hv") && strcmp(type, "pv") && strcmp(type, "auto")) {
+		snprintf(why, sizeof(why), "type = \"%s\": only hv, pv (or "
+			 "auto) domains exist so far", type);
 		return -VMI_EOPNOTSUPP;
 	}
+	cfg.pv = !strcmp(type, "pv");
 	for (int s = 0; s < MGMT_NR_SLOTS; s++) {
 		struct upload *u = &slots[s];
 
