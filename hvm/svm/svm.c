@@ -373,6 +373,7 @@ static void svm_dump(struct vcpu *v)
 
 static const struct hvm_ops svm_ops = {
 	.name = "AMD-V",
+	.nested_fmt = &npt_fmt,
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,

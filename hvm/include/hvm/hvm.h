@@ -16,6 +16,7 @@
 
 struct vcpu;
 struct guest_boot_state;
+struct nested_fmt;
 
 /* Generic exit reasons. */
 #define HVM_EXIT_NONE 0 /* handled inside the backend; just re-enter */
@@ -81,12 +82,18 @@ struct hvm_exit {
 
 /*
  * OP(kind, ret, name, args): kind is mandatory or optional.
+ *
+ * vcpu_load/vcpu_put bracket each hvm_vcpu_run() on the vCPU's CPU: a
+ * backend whose per-vCPU hardware state must be made current on a CPU
+ * (a VMCS) does that there, so that between runs no CPU holds it.
  */
 #define HVM_OPS(OP)                                                          \
 	OP(mandatory, int, cpu_enable, (void))                               \
 	OP(mandatory, int, vcpu_create,                                      \
 	   (struct vcpu * v, const struct guest_boot_state *bs))              \
 	OP(mandatory, void, vcpu_destroy, (struct vcpu * v))                 \
+	OP(optional, void, vcpu_load, (struct vcpu * v))                     \
+	OP(optional, void, vcpu_put, (struct vcpu * v))                      \
 	OP(mandatory, void, vcpu_enter, (struct vcpu * v, struct hvm_exit *x)) \
 	OP(mandatory, void, skip_insn, (struct vcpu * v, unsigned int len))  \
 	OP(mandatory, void, vcpu_start_ap, (struct vcpu * v, uint8_t vector)) \
@@ -106,6 +113,8 @@ struct hvm_exit {
 #define HVM_OP_FIELD(kind, ret, name, args) ret(*name) args;
 struct hvm_ops {
 	const char *name;
+	/* Entry encoding of the nested tables: npt_fmt or ept_fmt. */
+	const struct nested_fmt *nested_fmt;
 	HVM_OPS(HVM_OP_FIELD)
 };
 #undef HVM_OP_FIELD
