@@ -60,12 +60,14 @@ run_qemu() {
 	boot_qemu "$name" "$iso" "$timeout" "$@"
 }
 
-# run_bochs NAME CMDLINE TIMEOUT MODEL [CPUS]
+# run_bochs NAME CMDLINE TIMEOUT MODEL [CPUS [MODULE-SPEC...]]: boot under
+# Bochs; module specs as make_iso takes them.
 run_bochs() {
 	local name=$1 cmdline=$2 timeout=$3 model=$4 cpus=${5:-1} iso status dir
+	shift $(($# < 5 ? $# : 5))
 	LOG=$LOGDIR/$name.log
 	rm -f "$LOG"
-	iso=$(make_iso "$name" "$cmdline") || { fail "could not make the ISO"; return 0; }
+	iso=$(make_iso "$name" "$cmdline" "$@") || { fail "could not make the ISO"; return 0; }
 	dir=$ROOT/build/bochs/$name
 	mkdir -p "$dir"
 	cat >"$dir/bochsrc" <<-RC
