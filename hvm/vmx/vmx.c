@@ -28,6 +28,7 @@
 #include <hvm/run.h>
 #include <trivisor/panic.h>
 #include <trivisor/time.h>
+#include <trivisor/cmdline.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -474,6 +475,12 @@ static void setup_vmcs(struct vcpu *v)
 		load_guest_state(v, &s->boot);
 	else
 		vmx_start_ap(v, 0);
+	if (v->id == 0 && !strcmp(hv_config.bad_entry, v->dom->name)) {
+		/* Test hook (docs/cmdline.md): CR0.NE is fixed to 1 in VMX
+		 * operation (A.7), so this entry must fail. */
+		log_dom(LOG_WARN, v->dom, "badentry: vCPU 0 gets CR0.NE clear");
+		vmcs_write(GUEST_CR0, vmcs_read(GUEST_CR0) & ~CR0_NE);
+	}
 	/* A VPID or EPT root reused from an earlier domain may still have
 	 * translations cached on this CPU. */
 	invept_all();

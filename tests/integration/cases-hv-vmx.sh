@@ -26,3 +26,122 @@ case_bochs_hv_cpuid() {
 	expect 'd0\(cpuid\): ended: exited with code 0x10 \(pass\)'
 	expect 'd0\(cpuid\): guest time [0-9]+ ms; exits: cpuid [1-9]'
 }
+
+# MSR policy: EFER/PAT in the VMCS (PAT validated), unknown MSRs #GP.
+case_bochs_hv_msr() {
+	run_hv_bochs bochs_hv_msr 120 1 "$G/msr.elf=kernel msr memory=32"
+	expect_outcome pass
+	expect '\[msr\] GUEST-RESULT: PASS msr'
+	expect 'd0\(msr\): rdmsr of unknown MSR 0x[0-9a-f]+ at rip 0x[0-9a-f]+: #GP'
+}
+
+# Port I/O: the virtual PIT, RTC/CMOS, port 0x61, unclaimed ports.
+case_bochs_hv_portio() {
+	run_hv_bochs bochs_hv_portio 120 1 "$G/portio.elf=kernel portio memory=32"
+	expect_outcome pass
+	expect '\[portio\] GUEST-RESULT: PASS portio'
+}
+
+# EPT violations on the xAPIC and IOAPIC pages go to the MMIO emulator.
+case_bochs_hv_mmio() {
+	run_hv_bochs bochs_hv_mmio 120 1 "$G/mmio.elf=kernel mmio memory=32 cmdline=apic=xapic"
+	expect_outcome pass
+	expect '\[mmio\] mmio: [0-9]+ instruction forms read back correctly$'
+	expect '\[mmio\] GUEST-RESULT: PASS mmio'
+}
+
+# LAPIC timer: one-shot, periodic and TSC-deadline (x2APIC MSRs);
+# interrupts injected through the interrupt window.
+case_bochs_hv_lapic_timer() {
+	run_hv_bochs bochs_hv_lapic_timer 120 1 "$G/lapic_timer.elf=kernel lapic_timer memory=32"
+	expect_outcome pass
+	expect '\[lapic_timer\] LAPIC: x2APIC mode'
+	expect '\[lapic_timer\] lapic_timer: periodic 1000 Hz: [0-9]+ interrupts'
+	expect '\[lapic_timer\] lapic_timer: TSC deadline 10 ms fired after'
+	expect '\[lapic_timer\] GUEST-RESULT: PASS lapic_timer'
+}
+
+# An access outside the domain's memory crashes that domain, with the
+# address, and nothing else.
+case_bochs_hv_ept() {
+	run_hv_bochs bochs_hv_ept 150 1 "$G/npt.elf=kernel npt memory=64" \
+		"$G/cpuid.elf=kernel bystander memory=32"
+	expect_outcome fail
+	expect 'd0\(npt\): crashed: (read|write) of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain'
+	expect 'd1\(bystander\): ended: exited with code 0x10 \(pass\)'
+	reject 'PANIC'
+}
+
+# Two vCPUs: INIT-SIPI-SIPI (the AP starts in real mode), IPIs and NMIs.
+case_bochs_hv_ipi() {
+	run_hv_bochs bochs_hv_ipi 240 2 "$G/ipi.elf=kernel ipi memory=32 vcpus=2"
+	expect_outcome pass
+	expect '\[ipi\] smp: CPU 1 online \(APIC id 1\)'
+	expect '\[ipi\] ipi: 10 NMIs CPU 0 -> 1 delivered$'
+	expect '\[ipi\] GUEST-RESULT: PASS ipi'
+}
+
+# Interrupt injection under an exit-heavy load, two vCPUs.
+case_bochs_hv_irq_load() {
+	run_hv_bochs bochs_hv_irq_load 240 2 "$G/irq_load.elf=kernel irq_load memory=32 vcpus=2"
+	expect_outcome pass
+	expect '\[irq_load\] GUEST-RESULT: PASS irq_load'
+}
+
+# x87/SSE state per vCPU: three domains on two CPUs.
+case_bochs_hv_fpu() {
+	run_hv_bochs bochs_hv_fpu 240 2 "$G/fpu.elf=kernel fa memory=32" \
+		"$G/fpu.elf=kernel fb memory=32" "$G/fpu.elf=kernel fc memory=32"
+	expect_outcome pass
+	expect '\[fa\] GUEST-RESULT: PASS fpu'
+	expect '\[fb\] GUEST-RESULT: PASS fpu'
+	expect '\[fc\] GUEST-RESULT: PASS fpu'
+}
+
+# Two domains at once on two CPUs both finish.
+case_bochs_hv_two_domains() {
+	run_hv_bochs bochs_hv_two_domains 240 2 "$G/cpuid.elf=kernel first memory=32" \
+		"$G/msr.elf=kernel second memory=32"
+	expect_outcome pass
+	expect 'd0\(first\): ended: exited with code 0x10 \(pass\)'
+	expect 'd1\(second\): ended: exited with code 0x10 \(pass\)'
+}
+
+# Opt-in (slow): the stock Debian kernel as a VT-x domain under Bochs.
+case_bochs_hv_linux() {
+	local f
+	LOG=$LOGDIR/bochs_hv_linux.log
+	for f in vmlinuz initrd.cpio.gz; do
+		if [ ! -f "$LINUX_DIR/$f" ]; then
+			: >"$LOG"
+			fail "no ${LINUX_DIR#"$ROOT"/}/$f: make it with 'make linux-guest'"
+			return 0
+		fi
+	done
+	BOCHS_MEGS=512 run_hv_bochs bochs_hv_linux 900 1 \
+		"$LINUX_DIR/vmlinuz=kernel linux memory=192 vcpus=1 ramdisk=initrd cmdline=console=ttyS0 panic=-1" \
+		"$LINUX_DIR/initrd.cpio.gz=ramdisk initrd"
+	expect_outcome pass
+	expect_hv_linux_ok 0 linux 1
+}
+
+DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
+	bochs_hv_bad_entry)
+SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
+	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux)
+
+# A VM entry the CPU refuses (the badentry test hook clears CR0.NE) is
+# reported with the exit reason, the qualification and the field at
+# fault, and crashes only that domain.
+case_bochs_hv_bad_entry() {
+	HV_CMDLINE="exit=done onpanic=exit watchdog=90 badentry=broken" \
+		run_hv_bochs bochs_hv_bad_entry 120 1 \
+		"$G/cpuid.elf=kernel broken memory=32" \
+		"$G/cpuid.elf=kernel bystander memory=32"
+	expect_outcome fail
+	expect 'd0\(broken\): vCPU 0: VM entry failed: exit reason 33 \(invalid guest state\), exit qualification 0 \(no detail\)'
+	expect 'd0\(broken\): vCPU 0: VMCS GUEST_CR0 = 0x[0-9a-f]+ breaks IA32_VMX_CR0_FIXED0/1'
+	expect 'd0\(broken\): crashed: invalid guest state on entry'
+	expect 'd1\(bystander\): ended: exited with code 0x10 \(pass\)'
+	reject 'PANIC'
+}

@@ -71,7 +71,7 @@ run_bochs() {
 	dir=$ROOT/build/bochs/$name
 	mkdir -p "$dir"
 	cat >"$dir/bochsrc" <<-RC
-	megs: 256
+	megs: ${BOCHS_MEGS:-256}
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
 	cpu: model=$model, count=$cpus, ips=200000000, reset_on_triple_fault=0
