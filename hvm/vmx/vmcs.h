@@ -152,6 +152,7 @@
 #define CPU2_UNRESTRICTED (1u << 7)
 
 /* VM-exit controls (25.7.1). */
+#define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_ADDR_SPACE_SIZE (1u << 9)
 #define EXIT_ACK_INTR (1u << 15)
 #define EXIT_SAVE_PAT (1u << 18)

@@ -794,9 +794,10 @@ const struct hvm_ops *vmx_probe(void)
 	    !derive("VM-exit", rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT),
 		    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
 			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-		    0, &exit_ctl) ||
+		    EXIT_SAVE_DEBUG, &exit_ctl) ||
 	    !derive("VM-entry", rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY),
-		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0, &entry_ctl))
+		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_DEBUG,
+		    &entry_ctl))
 		return NULL;
 	vmx_caps.ept_vpid = rdmsr(MSR_VMX_EPT_VPID_CAP);
 	if (!(vmx_caps.ept_vpid & CAP_INVEPT) ||
