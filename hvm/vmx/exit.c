@@ -297,6 +297,12 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->npf.write = qual & 2;
 		x->npf.fetch = qual & 4;
 		x->npf.present = qual & 0x38;
+		/* An IRET that faulted here had unblocked NMIs (bit 12;
+		 * 27.2.3): block them again for its re-execution. */
+		if ((qual & (1u << 12)) && !(s->inject_info & INTR_INFO_VALID))
+			vmcs_write(GUEST_INTERRUPTIBILITY,
+				   vmcs_read(GUEST_INTERRUPTIBILITY) |
+					   INTERRUPTIBILITY_NMI);
 		break;
 	case EXIT_REASON_GETSEC:
 	case EXIT_REASON_VMCALL + 1 ... EXIT_REASON_VMXON: /* VMCLEAR.. */
