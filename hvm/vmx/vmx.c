@@ -29,6 +29,7 @@
 #include <trivisor/panic.h>
 #include <trivisor/time.h>
 #include <trivisor/cmdline.h>
+#include <hvm/caps.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -118,24 +119,17 @@ static void invvpid_all(void)
 			     : "cc", "memory");
 }
 
-/*
- * A control value from its capability MSR (A.3-A.5): bits 31:0 are the
- * allowed-0 settings (a 1 there must be 1), bits 63:32 the allowed-1
- * settings (a 0 there must be 0).  @need must all be allowed; @want are
- * taken when allowed.  Returns false, naming the first missing bit.
- */
+/* A control value from its capability MSR (hvm_vmx_ctl(), A.3-A.5);
+ * false, naming the first missing bit, if a needed one is not allowed. */
 static bool derive(const char *what, uint64_t cap, uint32_t need,
 		   uint32_t want, uint32_t *out)
 {
-	uint32_t must = (uint32_t)cap, may = (uint32_t)(cap >> 32);
+	uint32_t missing = hvm_vmx_ctl(cap, need, want, out);
 
-	if ((need & may) != need) {
+	if (missing)
 		log_warn("VT-x unusable: %s control bit %d is not supported",
-			 what, __builtin_ctz(need & ~may));
-		return false;
-	}
-	*out = (must | need | (want & may)) & may;
-	return true;
+			 what, __builtin_ctz(missing));
+	return !missing;
 }
 
 static int vmx_cpu_enable(void)
@@ -268,22 +262,12 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	v->vendor = NULL;
 }
 
-/* struct guest_seg keeps attributes VMCB-packed (type/S/DPL/P in 7:0,
- * AVL/L/D/G in 11:8); the VMCS has AVL/L/D/G in 15:12 and "unusable" in
- * bit 16 (25.4.1, table 25-2). */
-static uint32_t seg_ar(uint16_t attr)
-{
-	if (!(attr & 0x80))
-		return AR_UNUSABLE;
-	return (attr & 0xffu) | ((uint32_t)(attr & 0xf00u) << 4);
-}
-
 static void write_seg(unsigned int seg, const struct guest_seg *g)
 {
 	vmcs_write(GUEST_ES_SELECTOR + 2 * seg, g->sel);
 	vmcs_write(GUEST_ES_BASE + 2 * seg, g->base);
 	vmcs_write(GUEST_ES_LIMIT + 2 * seg, g->limit);
-	vmcs_write(GUEST_ES_AR + 2 * seg, seg_ar(g->attr));
+	vmcs_write(GUEST_ES_AR + 2 * seg, hvm_vmx_seg_ar(g->attr));
 }
 
 static uint64_t cr0_actual(uint64_t cr0)

@@ -145,3 +145,22 @@ case_bochs_hv_bad_entry() {
 	expect 'd1\(bystander\): ended: exited with code 0x10 \(pass\)'
 	reject 'PANIC'
 }
+
+# Opt-in (slow): the same kernel with 2 vCPUs on 2 Bochs CPUs.
+case_bochs_hv_linux_2vcpu() {
+	local f
+	LOG=$LOGDIR/bochs_hv_linux_2vcpu.log
+	for f in vmlinuz initrd.cpio.gz; do
+		if [ ! -f "$LINUX_DIR/$f" ]; then
+			: >"$LOG"
+			fail "no ${LINUX_DIR#"$ROOT"/}/$f: make it with 'make linux-guest'"
+			return 0
+		fi
+	done
+	BOCHS_MEGS=512 run_hv_bochs bochs_hv_linux_2vcpu 1200 2 \
+		"$LINUX_DIR/vmlinuz=kernel linux memory=192 vcpus=2 ramdisk=initrd cmdline=console=ttyS0 panic=-1" \
+		"$LINUX_DIR/initrd.cpio.gz=ramdisk initrd"
+	expect_outcome pass
+	expect_hv_linux_ok 0 linux 2
+	expect '\[linux\] .*smp: Brought up 1 node, 2 CPUs' "the second vCPU coming online"
+}
