@@ -125,11 +125,6 @@ case_bochs_hv_linux() {
 	expect_hv_linux_ok 0 linux 1
 }
 
-DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
-	bochs_hv_bad_entry)
-SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
-	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux)
-
 # A VM entry the CPU refuses (the badentry test hook clears CR0.NE) is
 # reported with the exit reason, the qualification and the field at
 # fault, and crashes only that domain.
@@ -164,3 +159,10 @@ case_bochs_hv_linux_2vcpu() {
 	expect_hv_linux_ok 0 linux 2
 	expect '\[linux\] .*smp: Brought up 1 node, 2 CPUs' "the second vCPU coming online"
 }
+
+# Default: about 7 s each.  Slow (make test-slow): the 2-CPU cases take
+# 20-45 s each, the Linux boots minutes.
+DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
+	bochs_hv_bad_entry)
+SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
+	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux)

@@ -3,7 +3,7 @@
  *
  * A backend (hvm/svm/, hvm/vmx/) turns the CPU's VM exits into struct
  * hvm_exit and leaves every decision that is not vendor-specific to the
- * core (hvm/exit.c): CPUID policy, MSR policy, port and MMIO dispatch,
+ * core (hvm/run.c): CPUID policy, MSR policy, port and MMIO dispatch,
  * HLT, interrupt delivery.  The ops table is declared once as an X-macro
  * with each op marked mandatory or optional; hvm_backend_init() copies the
  * probed backend's table and refuses one that lacks a mandatory op.
