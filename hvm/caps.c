@@ -223,10 +223,3 @@ uint32_t hvm_vmx_ctl(uint64_t cap, uint32_t need, uint32_t want,
 	*out = (must | need | (want & may)) & may;
 	return 0;
 }
-
-uint32_t hvm_vmx_seg_ar(uint16_t attr)
-{
-	if (!(attr & 0x80))
-		return 1u << 16;
-	return (attr & 0xffu) | ((uint32_t)(attr & 0xf00u) << 4);
-}

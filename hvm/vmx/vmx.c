@@ -262,12 +262,19 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	v->vendor = NULL;
 }
 
+/* loader_seg_attr_vmx() converts the VMCB packing of struct guest_seg;
+ * a segment that is not present is "unusable" to VM entry (25.4.1). */
+static uint32_t seg_ar(uint16_t attr)
+{
+	return (attr & 0x80) ? loader_seg_attr_vmx(attr) : AR_UNUSABLE;
+}
+
 static void write_seg(unsigned int seg, const struct guest_seg *g)
 {
 	vmcs_write(GUEST_ES_SELECTOR + 2 * seg, g->sel);
 	vmcs_write(GUEST_ES_BASE + 2 * seg, g->base);
 	vmcs_write(GUEST_ES_LIMIT + 2 * seg, g->limit);
-	vmcs_write(GUEST_ES_AR + 2 * seg, hvm_vmx_seg_ar(g->attr));
+	vmcs_write(GUEST_ES_AR + 2 * seg, seg_ar(g->attr));
 }
 
 static uint64_t cr0_actual(uint64_t cr0)

@@ -73,12 +73,5 @@ const char *hvm_caps_unusable_reason(const struct hvm_caps *caps);
 uint32_t hvm_vmx_ctl(uint64_t cap, uint32_t need, uint32_t want,
 		     uint32_t *out);
 
-/*
- * VT-x segment access rights (SDM vol. 3C, 25.4.1, table 25-2) from the
- * VMCB-packed attributes of struct guest_seg (type/S/DPL/P in 7:0,
- * AVL/L/D/G in 11:8): AVL/L/D/G move to 15:12; a segment that is not
- * present is marked unusable (bit 16).
- */
-uint32_t hvm_vmx_seg_ar(uint16_t attr);
 
 #endif

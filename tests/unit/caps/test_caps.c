@@ -213,17 +213,6 @@ static void test_vmx_ctl(void)
 	CU_ASSERT_EQUAL(out, 0xdead); /* untouched on refusal */
 }
 
-/* VMCB-packed attributes to VMX access rights (SDM vol. 3C, 25.4.1). */
-static void test_vmx_seg_ar(void)
-{
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0xc9b), 0xc09b); /* 32-bit code */
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0xa9b), 0xa09b); /* 64-bit code */
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0x08b), 0x008b); /* busy TSS */
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0x093), 0x0093); /* real-mode data */
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0), 1u << 16); /* unusable */
-	CU_ASSERT_EQUAL(hvm_vmx_seg_ar(0xc13), 1u << 16); /* not present */
-}
-
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("hvm_caps", NULL, NULL);
@@ -235,7 +224,6 @@ void unit_register(void)
 	CU_add_test(s, "Intel locked off by firmware", test_intel_locked_off);
 	CU_add_test(s, "no virtualization", test_none);
 	CU_add_test(s, "VT-x control derivation", test_vmx_ctl);
-	CU_add_test(s, "VT-x segment access rights", test_vmx_seg_ar);
 }
 
 UNIT_MAIN
