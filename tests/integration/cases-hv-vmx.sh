@@ -165,4 +165,4 @@ case_bochs_hv_linux_2vcpu() {
 DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
 	bochs_hv_bad_entry)
 SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
-	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux)
+	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux bochs_hv_linux_2vcpu)
