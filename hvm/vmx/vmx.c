@@ -119,16 +119,60 @@ static void invvpid_all(void)
 			     : "cc", "memory");
 }
 
+/* The control fields, for messages. */
+enum { CTL_PIN, CTL_PROC, CTL_PROC2, CTL_EXIT, CTL_ENTRY };
+static const char *const ctl_fields[] = {
+	"pin-based", "primary processor-based", "secondary processor-based",
+	"VM-exit", "VM-entry",
+};
+
+/* Names of the control bits trivisor cannot do without (25.6-25.8). */
+static const char *ctl_name(int ctl, int bit)
+{
+	static const struct {
+		int ctl, bit;
+		const char *name;
+	} names[] = {
+		{ CTL_PIN, 0, "external-interrupt exiting" },
+		{ CTL_PIN, 3, "NMI exiting" },
+		{ CTL_PIN, 5, "virtual NMIs" },
+		{ CTL_PROC, 3, "TSC offsetting" },
+		{ CTL_PROC, 7, "HLT exiting" },
+		{ CTL_PROC, 10, "MWAIT exiting" },
+		{ CTL_PROC, 21, "TPR shadow" },
+		{ CTL_PROC, 25, "I/O bitmaps" },
+		{ CTL_PROC, 28, "MSR bitmaps" },
+		{ CTL_PROC, 29, "MONITOR exiting" },
+		{ CTL_PROC, 31, "secondary controls" },
+		{ CTL_PROC2, 1, "EPT" },
+		{ CTL_PROC2, 7, "unrestricted guest" },
+		{ CTL_EXIT, 9, "host address-space size" },
+		{ CTL_EXIT, 18, "save IA32_PAT" },
+		{ CTL_EXIT, 19, "load IA32_PAT" },
+		{ CTL_EXIT, 20, "save IA32_EFER" },
+		{ CTL_EXIT, 21, "load IA32_EFER" },
+		{ CTL_ENTRY, 14, "load IA32_PAT" },
+		{ CTL_ENTRY, 15, "load IA32_EFER" },
+	};
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].ctl == ctl && names[i].bit == bit)
+			return names[i].name;
+	return "?";
+}
+
 /* A control value from its capability MSR (hvm_vmx_ctl(), A.3-A.5);
  * false, naming the first missing bit, if a needed one is not allowed. */
-static bool derive(const char *what, uint64_t cap, uint32_t need,
-		   uint32_t want, uint32_t *out)
+static bool derive(int ctl, uint64_t cap, uint32_t need, uint32_t want,
+		   uint32_t *out)
 {
 	uint32_t missing = hvm_vmx_ctl(cap, need, want, out);
+	int bit = missing ? __builtin_ctz(missing) : 0;
 
 	if (missing)
-		log_warn("VT-x unusable: %s control bit %d is not supported",
-			 what, __builtin_ctz(missing));
+		log_warn("VT-x unusable: the CPU does not allow %s control "
+			 "bit %d (%s)", ctl_fields[ctl], bit,
+			 ctl_name(ctl, bit));
 	return !missing;
 }
 
@@ -763,11 +807,11 @@ const struct hvm_ops *vmx_probe(void)
 	vmx_caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	vmx_caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
 
-	if (!derive("pin-based",
+	if (!derive(CTL_PIN,
 		    rdmsr(tru ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED),
 		    PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS, 0,
 		    &pin_ctl) ||
-	    !derive("processor-based",
+	    !derive(CTL_PROC,
 		    rdmsr(tru ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED),
 		    CPU_HLT_EXITING | CPU_TSC_OFFSETTING | CPU_USE_IO_BITMAPS |
 			    CPU_USE_MSR_BITMAPS | CPU_TPR_SHADOW |
@@ -780,13 +824,13 @@ const struct hvm_ops *vmx_probe(void)
 	 * shadow CR8 (25.6.2, A.3.2). */
 	p2 = rdmsr(MSR_VMX_PROCBASED2);
 	vmx_caps.vpid = (p2 >> 32) & CPU2_VPID;
-	if (!derive("secondary", p2, CPU2_EPT | CPU2_UNRESTRICTED,
+	if (!derive(CTL_PROC2, p2, CPU2_EPT | CPU2_UNRESTRICTED,
 		    CPU2_VPID, &proc2_ctl) ||
-	    !derive("VM-exit", rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT),
+	    !derive(CTL_EXIT, rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT),
 		    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
 			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT,
 		    EXIT_SAVE_DEBUG, &exit_ctl) ||
-	    !derive("VM-entry", rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY),
+	    !derive(CTL_ENTRY, rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY),
 		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_DEBUG,
 		    &entry_ctl))
 		return NULL;

@@ -123,6 +123,18 @@ case_bochs_hv_bad_entry() {
 	reject 'PANIC'
 }
 
+# A CPU with EPT but without unrestricted guest (corei5_lynnfield_750):
+# the backend refuses, naming the missing control, and domains are
+# refused with the reason; nothing is attempted half-way.
+case_bochs_hv_no_unrestricted() {
+	run_bochs bochs_hv_no_unrestricted "exit=done onpanic=exit" 120 \
+		corei5_lynnfield_750 1 "$G/cpuid.elf=kernel cpuid memory=32"
+	expect_outcome fail
+	expect 'VT-x unusable: the CPU does not allow secondary processor-based control bit 7 \(unrestricted guest\)'
+	expect 'domain cpuid not created: no usable VT-x or AMD-V'
+	reject 'PANIC'
+}
+
 # run_linux_bochs CASE TIMEOUT VCPUS: the stock Debian kernel and the
 # initramfs of `make linux-guest` as one VT-x domain under Bochs (512 MiB,
 # as many Bochs CPUs as vCPUs).
@@ -159,6 +171,6 @@ case_bochs_hv_linux_2vcpu() {
 # Default: about 7 s each.  Slow (make test-slow): the 2-CPU cases take
 # 20-45 s each, the Linux boots minutes.
 DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
-	bochs_hv_bad_entry)
+	bochs_hv_bad_entry bochs_hv_no_unrestricted)
 SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
 	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux bochs_hv_linux_2vcpu)
