@@ -49,6 +49,11 @@ int hvm_backend_init(void)
 	hvm_ops = *ops;
 	backend = ops->name ? ops->name : "?";
 	HVM_OPS(CHECK_OP)
+	if (!hvm_ops.nested_fmt) {
+		log_err("hvm backend %s names no nested page-table format",
+			backend);
+		missing++;
+	}
 	if (missing)
 		return -VMI_EINVAL;
 	hvm_available = true;

@@ -212,3 +212,14 @@ const char *hvm_caps_unusable_reason(const struct hvm_caps *c)
 	return "the CPU has neither VMX nor SVM: only the bt and pv "
 	       "containers can run";
 }
+
+uint32_t hvm_vmx_ctl(uint64_t cap, uint32_t need, uint32_t want,
+		     uint32_t *out)
+{
+	uint32_t must = (uint32_t)cap, may = (uint32_t)(cap >> 32);
+
+	if (need & ~may)
+		return need & ~may;
+	*out = (must | need | (want & may)) & may;
+	return 0;
+}

@@ -1,6 +1,7 @@
 /*
  * MSR policy for hv guests.  The guest owns the MSRs that VMLOAD/VMSAVE
- * switch (the backend passes them through) and EFER/PAT (in the VMCB);
+ * switch (the backend passes them through) and EFER/PAT (in the VMCB or
+ * VMCS, validated with hvm_pat_valid() and HVM_EFER_GUEST_BITS);
  * the platform owns the APIC MSRs; this file answers the few others a
  * guest kernel reads, and raises #GP for everything else, as a CPU
  * without that MSR would.  Each unknown MSR is logged once per domain.
@@ -86,6 +87,19 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	}
 	log_once(v, msr, write);
 	return -1;
+}
+
+/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7
+ * (SDM vol. 3A, 13.12.2); anything else is #GP. */
+bool hvm_pat_valid(uint64_t pat)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (i * 8));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
 }
 
 void hvm_msr_forget(unsigned int domid)

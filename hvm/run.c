@@ -136,7 +136,8 @@ static void deliver_interrupts(struct vcpu *v)
 /*
  * x87/SSE state: the vCPU's is loaded while it runs and saved when it
  * leaves its CPU, so vCPUs sharing a CPU never see each other's
- * registers.  VMRUN switches none of it (APM vol. 2, 15.5.1).  XSAVE is
+ * registers.  Neither VMRUN (APM vol. 2, 15.5.1) nor VM entry/exit (SDM
+ * vol. 3C, 27.5) switches any of it.  XSAVE is
  * not offered to guests (hvm/cpuid-policy.c) and XSETBV is intercepted,
  * so FXSAVE covers all a guest can use.  Reset values: SDM vol. 3,
  * Table 9-1 (FCW 0x037f, MXCSR 0x1f80, all tags empty).
@@ -165,9 +166,13 @@ int hvm_vcpu_run(struct vcpu *v)
 {
 	int ret;
 
+	if (hvm_ops.vcpu_load)
+		hvm_ops.vcpu_load(v);
 	fpu_load(v);
 	ret = run_loop(v);
 	fpu_save(v);
+	if (hvm_ops.vcpu_put)
+		hvm_ops.vcpu_put(v);
 	return ret;
 }
 
@@ -244,8 +249,9 @@ static int run_loop(struct vcpu *v)
 				hvm_ops.dump(v);
 			break;
 		case HVM_EXIT_ENTRY_FAILED:
-			log_dom(LOG_ERR, d, "vCPU %u: the CPU refused the guest "
-				"state (VMEXIT_INVALID)", v->id);
+			log_dom(LOG_ERR, d, "vCPU %u: %s refused to enter the "
+				"guest (code %#lx, info %#lx)", v->id,
+				hvm_ops.name, x.raw, x.raw_info.info1);
 			if (hvm_ops.dump)
 				hvm_ops.dump(v);
 			domain_crash(d, "invalid guest state on entry");

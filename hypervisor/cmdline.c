@@ -108,9 +108,19 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 			snprintf(hv_config.selftests,
 				 sizeof(hv_config.selftests), "%.*s", (int)vn,
 				 v);
+	} else if (eq(k, kn, "badentry")) {
+		if (!vn || vn >= sizeof(hv_config.bad_entry))
+			complain("badentry=%.*s: name a domain (at most %zu "
+				 "characters)", (int)vn, v,
+				 sizeof(hv_config.bad_entry) - 1);
+		else
+			snprintf(hv_config.bad_entry,
+				 sizeof(hv_config.bad_entry), "%.*s", (int)vn,
+				 v);
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
-			 "console, mgmt, attach, onpanic, exit, selftest, watchdog)",
+			 "console, mgmt, attach, onpanic, exit, selftest, watchdog, "
+			 "badentry)",
 			 (int)kn, k);
 	}
 }

@@ -36,7 +36,7 @@ static struct domain domain_slots[MAX_DOMAINS];
 static spinlock_t domains_lock = SPINLOCK_INIT;
 static unsigned int next_pcpu;
 
-/* Nested table pages come from the frame allocator, owned by the domain's
+/* Nested table pages (NPT or EPT, as the backend says) come from the frame allocator, owned by the domain's
  * hypervisor side (FRAME_OWNER_HYPERVISOR). */
 static int npt_alloc(void *ctx, uint64_t *mfn)
 {
@@ -253,7 +253,7 @@ static int build_memory(struct domain *d, char *why, unsigned int n)
 		snprintf(why, n, "P2M: %d", ret);
 		return ret;
 	}
-	ret = nested_init(&d->npt, &npt_fmt, &npt_ops, d, 0);
+	ret = nested_init(&d->npt, hvm_ops.nested_fmt, &npt_ops, d, 0);
 	if (!ret)
 		ret = nested_build(&d->npt, &d->p2m);
 	if (ret)

@@ -7,6 +7,7 @@
 #include "svm.h"
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
+#include <hvm/run.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -17,45 +18,28 @@ static void inject_ud(struct vcpu *v)
 	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
 }
 
-/* Each PAT entry must be a defined memory type: 0, 1, 4, 5, 6 or 7
- * (SDM vol. 3A, 13.12.2); anything else is #GP. */
-static bool pat_valid(uint64_t pat)
-{
-	for (int i = 0; i < 8; i++) {
-		uint8_t t = (uint8_t)(pat >> (i * 8));
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
-}
-
 /* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
  * is hidden from the guest, which sees no SVM (15.5.1 consistency). */
 static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-	const uint64_t efer_ok = EFER_SCE | EFER_LME | (1u << 10) /* LMA */ |
-				 EFER_NXE;
 
 	if (msr == MSR_EFER_NUM) {
 		if (!write) {
 			val = vmcb->save.efer & ~(uint64_t)EFER_SVME;
-		} else if (val & ~efer_ok) {
+		} else if (val & ~HVM_EFER_GUEST_BITS) {
 			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
 			return true;
 		} else {
-			/* LMA is read-only: the CPU sets it when paging turns
-			 * on with LME (APM vol. 2, 14.6.1). */
-			vmcb->save.efer = (val & ~(1ull << 10)) |
-					  (vmcb->save.efer & (1ull << 10)) |
+			vmcb->save.efer = (val & ~HVM_EFER_LMA) |
+					  (vmcb->save.efer & HVM_EFER_LMA) |
 					  EFER_SVME;
 		}
 	} else if (msr == MSR_PAT_NUM) {
 		if (!write) {
 			val = vmcb->save.g_pat;
-		} else if (!pat_valid(val)) {
+		} else if (!hvm_pat_valid(val)) {
 			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
 			return true;
 		} else {

@@ -381,6 +381,7 @@ static const struct hvm_ops svm_ops = {
 	.name = "AMD-V",
 	.hypercall = { 0x0f, 0x01, 0xd9 }, /* VMMCALL, APM vol. 3 */
 	.vmi_container = VMI_CONTAINER_HV_SVM,
+	.nested_fmt = &npt_fmt,
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,

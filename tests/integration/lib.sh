@@ -26,9 +26,11 @@ make_iso() {
 	echo "$iso"
 }
 
-# Outcome of the last run: pass, fail, timeout or error:<status>.
+# Outcome of the last run: pass, fail, timeout or error:<status>; the
+# emulator it ran on (QEMU or Bochs).
 OUTCOME=
 LOG=
+PLATFORM=
 
 # boot_qemu NAME ISO TIMEOUT [qemu-runner options...]: boot an ISO, set
 # $LOG and $OUTCOME.
@@ -36,6 +38,7 @@ boot_qemu() {
 	local name=$1 iso=$2 timeout=$3 status
 	shift 3
 	LOG=$LOGDIR/$name.log
+	PLATFORM=QEMU
 	rm -f "$LOG"
 	set +e
 	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout "$timeout" "$@" \
@@ -60,16 +63,19 @@ run_qemu() {
 	boot_qemu "$name" "$iso" "$timeout" "$@"
 }
 
-# run_bochs NAME CMDLINE TIMEOUT MODEL [CPUS]
+# run_bochs NAME CMDLINE TIMEOUT MODEL [CPUS [MODULE-SPEC...]]: boot under
+# Bochs; module specs as make_iso takes them.
 run_bochs() {
 	local name=$1 cmdline=$2 timeout=$3 model=$4 cpus=${5:-1} iso status dir
+	shift $(($# < 5 ? $# : 5))
 	LOG=$LOGDIR/$name.log
+	PLATFORM=Bochs
 	rm -f "$LOG"
-	iso=$(make_iso "$name" "$cmdline") || { fail "could not make the ISO"; return 0; }
+	iso=$(make_iso "$name" "$cmdline" "$@") || { fail "could not make the ISO"; return 0; }
 	dir=$ROOT/build/bochs/$name
 	mkdir -p "$dir"
 	cat >"$dir/bochsrc" <<-RC
-	megs: 256
+	megs: ${BOCHS_MEGS:-256}
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
 	cpu: model=$model, count=$cpus, ips=200000000, reset_on_triple_fault=0
@@ -131,4 +137,15 @@ reject() {
 # symbol NAME: address of a symbol in the image, as the log prints it.
 symbol() {
 	nm "$ELF" | awk -v s="$1" '$3 == s { print $1 }'
+}
+
+# hv_backend: "BACKEND/PLATFORM" when the last run created an hv domain
+# (the hypervisor's log names the backend it enabled), else nothing.
+hv_backend() {
+	local b
+	[ -n "${LOG:-}" ] && [ -f "$LOG" ] || return 0
+	grep -Eq 'd[0-9]+\(.*\): created: ' "$LOG" || return 0
+	b=$(grep -Eo 'hv container: [^ ]+ backend enabled' "$LOG" | head -n 1 | cut -d' ' -f3)
+	[ -n "$b" ] && echo "$b/$PLATFORM"
+	return 0
 }

@@ -62,4 +62,16 @@ int hvm_caps_describe(const struct hvm_caps *caps, char *buf, size_t len);
 /* Why no backend is usable, or NULL when one is. */
 const char *hvm_caps_unusable_reason(const struct hvm_caps *caps);
 
+/*
+ * VT-x: a VM-execution, exit or entry control value from its capability
+ * MSR @cap (SDM vol. 3D, A.3-A.5: bits 31:0 are the allowed-0 settings, a
+ * 1 there must be 1; bits 63:32 the allowed-1 settings, a 0 there must be
+ * 0).  Every bit of @need must be allowed; bits of @want are taken where
+ * allowed.  Returns the bits of @need the CPU does not allow (0: *@out is
+ * set).
+ */
+uint32_t hvm_vmx_ctl(uint64_t cap, uint32_t need, uint32_t want,
+		     uint32_t *out);
+
+
 #endif

@@ -3,7 +3,7 @@
  *
  * A backend (hvm/svm/, hvm/vmx/) turns the CPU's VM exits into struct
  * hvm_exit and leaves every decision that is not vendor-specific to the
- * core (hvm/exit.c): CPUID policy, MSR policy, port and MMIO dispatch,
+ * core (hvm/run.c): CPUID policy, MSR policy, port and MMIO dispatch,
  * HLT, interrupt delivery.  The ops table is declared once as an X-macro
  * with each op marked mandatory or optional; hvm_backend_init() copies the
  * probed backend's table and refuses one that lacks a mandatory op.
@@ -16,6 +16,7 @@
 
 struct vcpu;
 struct guest_boot_state;
+struct nested_fmt;
 
 /* Generic exit reasons. */
 #define HVM_EXIT_NONE 0 /* handled inside the backend; just re-enter */
@@ -81,12 +82,18 @@ struct hvm_exit {
 
 /*
  * OP(kind, ret, name, args): kind is mandatory or optional.
+ *
+ * vcpu_load/vcpu_put bracket each hvm_vcpu_run() on the vCPU's CPU: a
+ * backend whose per-vCPU hardware state must be made current on a CPU
+ * (a VMCS) does that there, so that between runs no CPU holds it.
  */
 #define HVM_OPS(OP)                                                          \
 	OP(mandatory, int, cpu_enable, (void))                               \
 	OP(mandatory, int, vcpu_create,                                      \
 	   (struct vcpu * v, const struct guest_boot_state *bs))              \
 	OP(mandatory, void, vcpu_destroy, (struct vcpu * v))                 \
+	OP(optional, void, vcpu_load, (struct vcpu * v))                     \
+	OP(optional, void, vcpu_put, (struct vcpu * v))                      \
 	OP(mandatory, void, vcpu_enter, (struct vcpu * v, struct hvm_exit *x)) \
 	OP(mandatory, void, skip_insn, (struct vcpu * v, unsigned int len))  \
 	OP(mandatory, void, vcpu_start_ap, (struct vcpu * v, uint8_t vector)) \
@@ -111,6 +118,8 @@ struct hvm_ops {
 	 * container number CPUID 0x40000001 reports (VMI_CONTAINER_*). */
 	uint8_t hypercall[3];
 	uint32_t vmi_container;
+	/* Entry encoding of the nested tables: npt_fmt or ept_fmt. */
+	const struct nested_fmt *nested_fmt;
 	HVM_OPS(HVM_OP_FIELD)
 };
 #undef HVM_OP_FIELD

@@ -16,6 +16,17 @@ int hvm_vcpu_run(struct vcpu *v);
 /* MSR policy: 0 handled (*val for reads), negative = #GP. */
 int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 
+/*
+ * EFER bits a guest may set (SCE, LME, LMA, NXE); a write of any other is
+ * #GP.  LMA is read-only to the guest: the CPU sets it when paging turns
+ * on with LME (APM vol. 2, 14.6.1; SDM vol. 3A, 10.8.5).
+ */
+#define HVM_EFER_GUEST_BITS ((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11))
+#define HVM_EFER_LMA (1ull << 10)
+
+/* A PAT value a guest may write: every entry a defined memory type. */
+bool hvm_pat_valid(uint64_t pat);
+
 /* Forget which unknown MSRs a domain slot has been told about. */
 void hvm_msr_forget(unsigned int domid);
 

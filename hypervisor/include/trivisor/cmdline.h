@@ -12,6 +12,10 @@ struct hv_config {
 	bool exit_when_done; /* end the platform run after boot + self-tests */
 	char selftests[128]; /* comma-separated names, "" = none */
 	uint32_t watchdog_s; /* crash domains running longer; 0 = never */
+	/* Test hook: the backend hands the domain of this name a guest state
+	 * the CPU must refuse, to prove entry failures are reported and
+	 * contained.  "" = off. */
+	char bad_entry[32];
 };
 
 extern struct hv_config hv_config;

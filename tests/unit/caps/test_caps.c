@@ -196,6 +196,23 @@ static void test_none(void)
 	CU_ASSERT_EQUAL(strlen(small), 7);
 }
 
+/* Control derivation from a capability MSR (SDM vol. 3D, A.3). */
+static void test_vmx_ctl(void)
+{
+	/* Must be 1: bits 1, 2, 4; may be 1: bits 0-15. */
+	const uint64_t cap = 0x0000ffff00000016ull;
+	uint32_t out = 0xdead;
+
+	CU_ASSERT_EQUAL(hvm_vmx_ctl(cap, 1u << 0, 1u << 31, &out), 0);
+	CU_ASSERT_EQUAL(out, 0x17); /* required bits kept, want dropped */
+	CU_ASSERT_EQUAL(hvm_vmx_ctl(cap, 0, 1u << 8, &out), 0);
+	CU_ASSERT_EQUAL(out, 0x116);
+	out = 0xdead;
+	CU_ASSERT_EQUAL(hvm_vmx_ctl(cap, (1u << 3) | (1u << 20), 0, &out),
+			1u << 20);
+	CU_ASSERT_EQUAL(out, 0xdead); /* untouched on refusal */
+}
+
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("hvm_caps", NULL, NULL);
@@ -206,6 +223,7 @@ void unit_register(void)
 	CU_add_test(s, "Intel without secondary controls", test_intel_no_secondary);
 	CU_add_test(s, "Intel locked off by firmware", test_intel_locked_off);
 	CU_add_test(s, "no virtualization", test_none);
+	CU_add_test(s, "VT-x control derivation", test_vmx_ctl);
 }
 
 UNIT_MAIN
