@@ -9,6 +9,7 @@ mgmt_boot() {
 	local name=$1 iso
 	LOG=$LOGDIR/$name.log
 	MGMT_SOCK=$ROOT/build/$name.sock
+	PLATFORM=QEMU
 	rm -f "$LOG"
 	iso=$(make_iso "$name" "onpanic=exit") || { fail "could not make the ISO"; return 1; }
 	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout 300 \
