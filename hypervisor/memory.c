@@ -164,6 +164,17 @@ int hv_frame_alloc(unsigned int order, uint16_t owner, uint64_t *mfn)
 	return ret;
 }
 
+void *hv_pages_alloc(unsigned int order, uint64_t *pa, int fill)
+{
+	uint64_t mfn;
+
+	if (hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn))
+		return NULL;
+	*pa = mfn << PAGE_SHIFT;
+	memset(pa_to_va(*pa), fill, PAGE_SIZE << order);
+	return pa_to_va(*pa);
+}
+
 int hv_frame_free(uint64_t mfn, unsigned int order, uint16_t owner)
 {
 	uint64_t f = spin_lock_irqsave(&zone_lock);

@@ -60,17 +60,6 @@ static int svm_cpu_enable(void)
 	return 0;
 }
 
-static void *alloc_pages(unsigned int order, uint64_t *pa, int fill)
-{
-	uint64_t mfn;
-
-	if (hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn))
-		return NULL;
-	*pa = mfn << PAGE_SHIFT;
-	memset(pa_to_va(*pa), fill, PAGE_SIZE << order);
-	return pa_to_va(*pa);
-}
-
 /*
  * MSR permission map (APM 15.11): 2 bits per MSR (read, write) in three
  * 2 KiB vectors for 0-0x1fff, 0xc0000000-0xc0001fff, 0xc0010000-0xc0011fff.
@@ -111,13 +100,13 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	};
 
 	BUILD_BUG_ON(sizeof(struct svm_vcpu) > PAGE_SIZE);
-	s = alloc_pages(0, &pa, 0);
+	s = hv_pages_alloc(0, &pa, 0);
 	if (!s)
 		return -VMI_ENOMEM;
 	v->vendor = s;
-	s->vmcb = alloc_pages(0, &s->vmcb_pa, 0);
-	s->iopm = alloc_pages(2, &s->iopm_pa, 0xff);
-	msrpm = alloc_pages(1, &s->msrpm_pa, 0xff);
+	s->vmcb = hv_pages_alloc(0, &s->vmcb_pa, 0);
+	s->iopm = hv_pages_alloc(2, &s->iopm_pa, 0xff);
+	msrpm = hv_pages_alloc(1, &s->msrpm_pa, 0xff);
 	if (!s->vmcb || !s->iopm || !msrpm)
 		return -VMI_ENOMEM; /* svm_vcpu_destroy() frees what exists */
 	s->msrpm = msrpm;

@@ -207,17 +207,6 @@ static int vmx_cpu_enable(void)
 	return 0;
 }
 
-static void *alloc_pages(unsigned int order, uint64_t *pa, int fill)
-{
-	uint64_t mfn;
-
-	if (hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn))
-		return NULL;
-	*pa = mfn << PAGE_SHIFT;
-	memset(pa_to_va(*pa), fill, PAGE_SIZE << order);
-	return pa_to_va(*pa);
-}
-
 /* MSR bitmap (25.6.9): read-low, read-high, write-low, write-high, 1 KiB
  * each; low = 0-0x1fff, high = 0xc0000000-0xc0001fff. */
 static void msr_bitmap_allow(uint8_t *bm, uint32_t msr)
@@ -257,18 +246,18 @@ static int vmx_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 
 	BUILD_BUG_ON(sizeof(struct vmx_vcpu) + sizeof(struct vmx_pages) >
 		     PAGE_SIZE);
-	s = alloc_pages(0, &pa, 0);
+	s = hv_pages_alloc(0, &pa, 0);
 	if (!s)
 		return -VMI_ENOMEM;
 	v->vendor = s;
-	s->vmcs = alloc_pages(0, &s->vmcs_pa, 0);
-	s->msr_area = alloc_pages(0, &s->msr_area_pa, 0);
+	s->vmcs = hv_pages_alloc(0, &s->vmcs_pa, 0);
+	s->msr_area = hv_pages_alloc(0, &s->msr_area_pa, 0);
 	if (!s->vmcs || !s->msr_area ||
-	    !alloc_pages(0, &s->vapic_pa, 0) ||
-	    !alloc_pages(1, &io_pa, 0xff))
+	    !hv_pages_alloc(0, &s->vapic_pa, 0) ||
+	    !hv_pages_alloc(1, &io_pa, 0xff))
 		return -VMI_ENOMEM; /* vmx_vcpu_destroy() frees what exists */
 	((struct vmx_pages *)(s + 1))->io_pa = io_pa;
-	bm = alloc_pages(0, &bm_pa, 0xff);
+	bm = hv_pages_alloc(0, &bm_pa, 0xff);
 	if (!bm)
 		return -VMI_ENOMEM;
 	((struct vmx_pages *)(s + 1))->msr_bm_pa = bm_pa;
