@@ -135,14 +135,13 @@ test-slow: deps
 	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh slow
 
-# The stock Debian Linux guest: build/linux/{vmlinuz,initrd.cpio.gz}, from
-# the Debian archive with apt-get download (tools/linux-guest.sh; cached).
-# libFuzzer targets (clang): build/fuzz/NAME from tests/fuzz/NAME.c and
+# libFuzzer targets (clang, installed on first use): build/fuzz/NAME from tests/fuzz/NAME.c and
 # the portable code it names; `make fuzz` runs each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/fuzz_mgmt: tests/fuzz/fuzz_mgmt.c mgmt/proto.c $(ALL_HDRS)
+	@bash tools/deps.sh clang
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CLANG   $@")
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_mgmt.c mgmt/proto.c
@@ -153,6 +152,8 @@ fuzz: $(BUILD)/fuzz/fuzz_mgmt
 	$(BUILD)/fuzz/fuzz_mgmt -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=20000 $(BUILD)/fuzz/corpus-mgmt
 
+# The stock Debian Linux guest: build/linux/{vmlinuz,initrd.cpio.gz}, from
+# the Debian archive with apt-get download (tools/linux-guest.sh; cached).
 .PHONY: linux-guest
 linux-guest: deps
 	bash tools/linux-guest.sh $(BUILD)/linux

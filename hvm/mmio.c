@@ -38,39 +38,9 @@ static void dev_write(void *ctx, unsigned int size, uint64_t val)
 	hvm_platform_mmio(c->v, c->gpa, size, true, &val);
 }
 
-/* The stack is flat here (SS base 0 in protected and long mode). */
-static int dev_push(void *ctx, uint64_t rsp, unsigned int size, uint64_t val)
-{
-	struct mmio_ctx *c = ctx;
-	struct gwalk_ctx g = { .read_phys = read_phys, .arg = c->v->dom };
-	uint64_t gpa;
-	uint32_t err;
-
-	hvm_ops.get_ctrl(c->v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
-	if ((rsp & 0xfff) + size > 4096 ||
-	    gwalk_translate(&g, rsp, GWALK_WRITE, &gpa, &err))
-		return -VMI_EFAULT;
-	return domain_write(c->v->dom, gpa, &val, size);
-}
-
-static int dev_pop(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val)
-{
-	struct mmio_ctx *c = ctx;
-	struct gwalk_ctx g = { .read_phys = read_phys, .arg = c->v->dom };
-	uint64_t gpa;
-	uint32_t err;
-
-	hvm_ops.get_ctrl(c->v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
-	if ((rsp & 0xfff) + size > 4096 ||
-	    gwalk_translate(&g, rsp, 0, &gpa, &err))
-		return -VMI_EFAULT;
-	*val = 0;
-	return domain_read(c->v->dom, gpa, val, size);
-}
-
 /*
- * A string instruction's element at @seg:@off: through the guest's page
- * tables to RAM or to a device.  Elements that cross a page are refused
+ * A string instruction's element, or a PUSH/POP stack slot, at
+ * @seg:@off: through the guest's page tables to RAM or to a device.  Elements that cross a page are refused
  * (no device register does, and RAM-to-RAM never exits here).
  */
 static int dev_mem(void *ctx, unsigned int seg, uint64_t off,
@@ -101,6 +71,17 @@ static int dev_mem(void *ctx, unsigned int seg, uint64_t off,
 		*val = 0;
 	return write ? domain_write(v->dom, gpa, val, size)
 		     : domain_read(v->dom, gpa, val, size);
+}
+
+/* PUSH/POP r/m: the stack slot at SS:rSP, through dev_mem. */
+static int dev_push(void *ctx, uint64_t rsp, unsigned int size, uint64_t val)
+{
+	return dev_mem(ctx, BT_SEG_SS, rsp, size, true, &val);
+}
+
+static int dev_pop(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val)
+{
+	return dev_mem(ctx, BT_SEG_SS, rsp, size, false, val);
 }
 
 static void dev_pio(void *ctx, uint16_t port, unsigned int size, bool in,

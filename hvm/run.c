@@ -15,6 +15,7 @@
 #include <trivisor/time.h>
 #include <trivisor/sched.h>
 #include <vmi/errno.h>
+#include <vmi/core.h>
 #include <string.h>
 
 #define SLICE_NS 10000000ul /* 10 ms */
@@ -46,7 +47,8 @@ static void do_cpuid(struct vcpu *v)
 		.vmi_features = vmi_features(),
 	};
 
-	vmi_cpuid_sections(g.vmi_sections);
+	if ((uint32_t)v->regs.rax == VMI_CPUID_SECTIONS)
+		vmi_cpuid_sections(g.vmi_sections);
 	uint32_t out[4];
 
 	hvm_cpuid_policy(&io, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,

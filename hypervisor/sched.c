@@ -186,6 +186,11 @@ static uint64_t watchdog_at(const struct domain *d)
 	return d->started_ns + hv_config.watchdog_s * 1000000000ull;
 }
 
+static bool watchdog_expired(const struct domain *d)
+{
+	return hv_config.watchdog_s && time_ns() >= watchdog_at(d);
+}
+
 static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 {
 	uint64_t f = spin_lock_irqsave(&rq->lock);
@@ -198,7 +203,7 @@ static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 
 		if (v->dom->state != DOM_RUNNING && v->dom->state != DOM_PAUSED) {
 			found = v; /* to be dropped */
-		} else if (time_ns() >= watchdog_at(v->dom)) {
+		} else if (watchdog_expired(v->dom)) {
 			found = v; /* to be crashed, then dropped */
 		} else if (v->dom->state == DOM_PAUSED) {
 			continue;
@@ -250,7 +255,7 @@ void sched_loop(void)
 		/* @v is on this run queue, so its domain cannot go away here. */
 		if (v && (v->dom->state == DOM_RUNNING ||
 			  v->dom->state == DOM_PAUSED) &&
-		    time_ns() >= watchdog_at(v->dom)) {
+		    watchdog_expired(v->dom)) {
 			v->dom->dump_on_stop = true;
 			domain_crash(v->dom, "watchdog: still running after %u s",
 				     hv_config.watchdog_s);

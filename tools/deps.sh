@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages trivisor needs to build, run and test.
 # Idempotent: does nothing (and needs no network) when all are present.
+#   deps.sh [EXTRA-PACKAGE...]   (opt-in targets name what they add)
 set -euo pipefail
 pkgs=(
 	build-essential binutils make
@@ -9,6 +10,7 @@ pkgs=(
 	grub-pc-bin grub-common xorriso mtools # multiboot2 ISOs
 	libcunit1-dev # unit tests
 	cpio # the Linux guest's initramfs (tools/linux-guest.sh)
+	"$@"
 )
 missing=()
 for p in "${pkgs[@]}"; do
