@@ -11,6 +11,7 @@
  * sections absent.
  */
 #include <hvm/vmi.h>
+#include "vmi-private.h"
 #include <hvm/hvm.h>
 #include <hvm/run.h>
 #include <trivisor/domain.h>
@@ -18,26 +19,47 @@
 #include <vmi/vmi.h>
 #include <string.h>
 
+_Static_assert(sizeof(((struct vmi_domain *)0)->calls) ==
+		       VMI_NR_CALLS * sizeof(uint64_t), "a counter per call");
+
 /* Refused calls logged per domain before going quiet. */
 #define VMI_LOG_LIMIT 16
 
 /* Serialises the ROM and console bounce buffers between CPUs. */
 static spinlock_t bounce_lock;
 
+static long core_call(struct vcpu *v, uint32_t call, const uint64_t a[5]);
+static long console_call(struct vcpu *v, uint32_t call, const uint64_t a[5]);
+
+/* The sections this hypervisor provides; a NULL call means absent. */
+static const struct vmi_section *const sections[VMI_NR_SECTIONS] = {
+	[VMI_SECTION_CORE] = &(const struct vmi_section){
+		VMI_SECTION_VERSION(1, 0), VMI_F_ROM, core_call },
+	[VMI_SECTION_CONSOLE] = &(const struct vmi_section){
+		VMI_SECTION_VERSION(1, 0), 0, console_call },
+	[VMI_SECTION_MMU] = &vmi_mmu_section,
+	[VMI_SECTION_MEMORY] = &vmi_memory_section,
+	[VMI_SECTION_VCPU] = &vmi_vcpu_section,
+	[VMI_SECTION_TIME] = &vmi_time_section,
+	[VMI_SECTION_EVENTS] = &vmi_event_section,
+};
+
 uint32_t vmi_features(void)
 {
-	return VMI_F_ROM | VMI_F_HW_MMU;
+	uint32_t f = VMI_F_HW_MMU; /* the hardware container: nested paging */
+
+	for (unsigned int s = 0; s < VMI_NR_SECTIONS; s++)
+		if (sections[s] && sections[s]->call)
+			f |= sections[s]->features;
+	return f;
 }
 
 uint16_t vmi_section_version(unsigned int section)
 {
-	switch (section) {
-	case VMI_SECTION_CORE:
-	case VMI_SECTION_CONSOLE:
-		return VMI_SECTION_VERSION(1, 0);
-	default:
+	if (section >= VMI_NR_SECTIONS || !sections[section] ||
+	    !sections[section]->call)
 		return 0;
-	}
+	return sections[section]->version;
 }
 
 void vmi_cpuid_sections(uint32_t out[4])
@@ -113,7 +135,7 @@ int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	return 1;
 }
 
-static long refuse(struct vcpu *v, uint32_t call, long err, const char *why)
+long vmi_refuse(struct vcpu *v, uint32_t call, long err, const char *why)
 {
 	struct domain *d = v->dom;
 
@@ -131,12 +153,12 @@ static long do_declare(struct vcpu *v, uint64_t section, uint64_t version)
 	uint16_t have;
 
 	if (section >= VMI_NR_SECTIONS)
-		return refuse(v, VMI_CALL_DECLARE, -VMI_EINVAL,
+		return vmi_refuse(v, VMI_CALL_DECLARE, -VMI_EINVAL,
 			      "unknown section");
 	have = vmi_section_version((unsigned int)section);
 	if (!have || version > 0xffff || (version >> 8) != (have >> 8u) ||
 	    (version & 0xff) > (have & 0xffu))
-		return refuse(v, VMI_CALL_DECLARE, -VMI_EOPNOTSUPP,
+		return vmi_refuse(v, VMI_CALL_DECLARE, -VMI_EOPNOTSUPP,
 			      "section version not provided");
 	__atomic_fetch_or(&v->dom->vmi.declared, 1u << section,
 			  __ATOMIC_RELAXED);
@@ -151,12 +173,12 @@ static long do_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	long ret;
 
 	if (len > VMI_CONSOLE_MAX)
-		return refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_E2BIG,
+		return vmi_refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_E2BIG,
 			      "longer than VMI_CONSOLE_MAX");
 	if (!len)
 		return 0;
 	if (!domain_is_ram(d, gpa, len))
-		return refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_EFAULT,
+		return vmi_refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_EFAULT,
 			      "buffer outside the domain's RAM");
 	f = spin_lock_irqsave(&bounce_lock);
 
@@ -177,10 +199,10 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 		return 0;
 	}
 	if (gpa & 0xfff)
-		return refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EINVAL,
+		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EINVAL,
 			      "shared page not page-aligned");
 	if (!domain_is_ram(d, gpa, 4096))
-		return refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EFAULT,
+		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EFAULT,
 			      "shared page outside the domain's RAM");
 	/* Cleared, every port masked, wall clock version 0. */
 	if (domain_write(d, gpa, zero, sizeof(zero)))
@@ -206,13 +228,13 @@ static long do_multicall(struct vcpu *v, uint64_t gpa, uint64_t count)
 	struct vmi_multicall mc;
 
 	if (count > VMI_MULTICALL_MAX)
-		return refuse(v, VMI_CALL_MULTICALL, -VMI_E2BIG,
+		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_E2BIG,
 			      "more than VMI_MULTICALL_MAX entries");
 	if (gpa & 7)
-		return refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
+		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
 			      "entries not 8-byte aligned");
 	if (count && !domain_is_ram(d, gpa, count * sizeof(mc)))
-		return refuse(v, VMI_CALL_MULTICALL, -VMI_EFAULT,
+		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EFAULT,
 			      "entries outside the domain's RAM");
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t at = gpa + i * sizeof(mc);
@@ -220,7 +242,7 @@ static long do_multicall(struct vcpu *v, uint64_t gpa, uint64_t count)
 		if (domain_read(d, at, &mc, sizeof(mc)))
 			return -VMI_EFAULT;
 		if (mc.flags)
-			mc.result = refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
+			mc.result = vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
 					   "entry with non-zero flags");
 		else
 			mc.result = dispatch(v, mc.call, mc.args, true);
@@ -240,13 +262,26 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
 	struct domain *d = v->dom;
 	unsigned int section = call < VMI_NR_CALLS ? VMI_CALL_SECTION(call) : 0;
 
-	if (call >= VMI_NR_CALLS || section >= VMI_NR_SECTIONS ||
-	    !vmi_section_version(section))
-		return refuse(v, call, -VMI_ENOSYS, "not implemented");
+	if (call < VMI_NR_CALLS)
+		__atomic_fetch_add(&d->vmi.calls[call], 1, __ATOMIC_RELAXED);
+	if (call >= VMI_NR_CALLS || !vmi_section_version(section))
+		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	if (section != VMI_SECTION_CORE &&
 	    !(__atomic_load_n(&d->vmi.declared, __ATOMIC_RELAXED) &
 	      (1u << section)))
-		return refuse(v, call, -VMI_EPERM, "section not declared");
+		return vmi_refuse(v, call, -VMI_EPERM, "section not declared");
+	if (call == VMI_CALL_MULTICALL) {
+		if (nested)
+			return vmi_refuse(v, call, -VMI_EINVAL,
+					  "nested multicall");
+		return do_multicall(v, a[0], a[1]);
+	}
+	return sections[section]->call(v, call, a);
+}
+
+static long core_call(struct vcpu *v, uint32_t call, const uint64_t a[5])
+{
+	struct domain *d = v->dom;
 
 	switch (call) {
 	case VMI_CALL_VERSION:
@@ -256,13 +291,9 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
 			return (long)vmi_features();
 		if (a[0] == 1)
 			return 0;
-		return refuse(v, call, -VMI_EINVAL, "no such feature word");
+		return vmi_refuse(v, call, -VMI_EINVAL, "no such feature word");
 	case VMI_CALL_DECLARE:
 		return do_declare(v, a[0], a[1]);
-	case VMI_CALL_MULTICALL:
-		if (nested)
-			return refuse(v, call, -VMI_EINVAL, "nested multicall");
-		return do_multicall(v, a[0], a[1]);
 	case VMI_CALL_SHUTDOWN:
 		switch (a[0]) {
 		case VMI_SHUTDOWN_POWEROFF:
@@ -276,17 +307,25 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
 				     "shutdown)");
 			return 0;
 		default:
-			return refuse(v, call, -VMI_EINVAL,
-				      "unknown shutdown reason");
+			return vmi_refuse(v, call, -VMI_EINVAL,
+					  "unknown shutdown reason");
 		}
 	case VMI_CALL_SHARED_PAGE:
 		return do_shared_page(v, a[0]);
+	default:
+		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
+	}
+}
+
+static long console_call(struct vcpu *v, uint32_t call, const uint64_t a[5])
+{
+	switch (call) {
 	case VMI_CALL_CONSOLE_WRITE:
 		return do_console_write(v, a[0], a[1]);
 	case VMI_CALL_CONSOLE_READ:
 		return 0; /* no console input path yet: nothing waiting */
 	default:
-		return refuse(v, call, -VMI_ENOSYS, "not implemented");
+		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	}
 }
 
@@ -312,7 +351,7 @@ void vmi_hypercall(struct vcpu *v, unsigned int len)
 		a[4] = (uint32_t)r->rdi;
 	}
 	if (hvm_ops.cpl(v))
-		ret = refuse(v, call, -VMI_EPERM, "called from CPL > 0");
+		ret = vmi_refuse(v, call, -VMI_EPERM, "called from CPL > 0");
 	else
 		ret = dispatch(v, call, a, false);
 	r->rax = mode == HVM_MODE_LONG64 ? (uint64_t)ret : (uint32_t)ret;

@@ -19,6 +19,7 @@ struct vmi_domain {
 	uint64_t rom_msr; /* last value written to VMI_MSR_ROM */
 	uint64_t shared_gpa; /* the shared page, 0 = none */
 	unsigned int bad_calls; /* refused calls, for rate-limited logging */
+	uint64_t calls[128]; /* calls made, per call number (VMI_NR_CALLS) */
 };
 
 /* Feature word 0 this hypervisor offers a pv domain. */
