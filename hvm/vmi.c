@@ -135,6 +135,13 @@ int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	return 1;
 }
 
+bool vmi_page_in_use(struct domain *d, uint64_t gfn)
+{
+	if ((d->vmi.rom_msr & VMI_ROM_ENABLE) && d->vmi.rom_msr >> 12 == gfn)
+		return true;
+	return d->vmi.shared_gpa && d->vmi.shared_gpa >> 12 == gfn;
+}
+
 long vmi_refuse(struct vcpu *v, uint32_t call, long err, const char *why)
 {
 	struct domain *d = v->dom;

@@ -22,6 +22,12 @@ struct vmi_domain {
 	uint64_t calls[128]; /* calls made, per call number (VMI_NR_CALLS) */
 };
 
+/*
+ * Is guest frame @gfn in use by the VMI ABI (the ROM, the shared page, a
+ * vCPU area)?  Such a page cannot be given back (ballooned).
+ */
+bool vmi_page_in_use(struct domain *d, uint64_t gfn);
+
 /* Feature word 0 this hypervisor offers a pv domain. */
 uint32_t vmi_features(void);
 /* Section versions for CPUID 0x40000003, major << 8 | minor, 0 = absent. */
