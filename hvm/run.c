@@ -207,7 +207,9 @@ static int run_loop(struct vcpu *v)
 							    : start + SLICE_NS);
 
 		hvm_ops.vcpu_enter(v, &x);
-		v->exits[x.reason]++;
+		/* Stored whole: the management agent reads it from CPU 0. */
+		__atomic_store_n(&v->exits[x.reason], v->exits[x.reason] + 1,
+				 __ATOMIC_RELAXED);
 
 		switch (x.reason) {
 		case HVM_EXIT_NONE:

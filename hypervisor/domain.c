@@ -18,6 +18,7 @@
 #include <trivisor/time.h>
 #include <trivisor/cmdline.h>
 #include <trivisor/serial.h>
+#include <trivisor/mgmt.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
 #include <hvm/platform.h>
@@ -458,6 +459,13 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 void domain_destroy(struct domain *d)
 {
+	uint64_t f;
+
+	/* @d is DOM_DEAD.  A domain_call_live() that saw it otherwise holds
+	 * domains_lock: once we have had the lock, none is left reading the
+	 * vCPUs and the platform freed below. */
+	f = spin_lock_irqsave(&domains_lock);
+	spin_unlock_irqrestore(&domains_lock, f);
 	hvm_msr_forget(d->id);
 	free_vcpus(d);
 	hvm_platform_destroy(d);
@@ -474,6 +482,8 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
 	bool raw = attached(d);
 
+	/* Kept for `tvctl console`, whether or not anyone is attached. */
+	mgmt_console_output(d, buf, len);
 	/* The attached domain's output goes to the console as it comes
 	 * (prompts have no newline); its lines still reach the log ring. */
 	if (raw)
@@ -598,6 +608,18 @@ void domain_console_input_poll(void)
 	}
 	if (n)
 		hvm_platform_console_input(d, buf, n);
+}
+
+bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),
+		      void *arg)
+{
+	uint64_t f = spin_lock_irqsave(&domains_lock);
+	bool live = domains[d->id] == d && d->state != DOM_DEAD;
+
+	if (live)
+		fn(d, arg);
+	spin_unlock_irqrestore(&domains_lock, f);
+	return live;
 }
 
 unsigned int domains_alive(void)
