@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <libgen.h>
@@ -177,8 +178,9 @@ static int fail(const char *what, int st)
 
 /* One domain record, decoded. */
 struct dom {
-	uint64_t id, memory, vcpus, cpu_ns, uptime_ns, exits;
-	char name[64], state[16], pcpus[64];
+	uint64_t id, memory, vcpus, cpu_ns, uptime_ns, exits, vmi_calls;
+	bool pv; /* has VMI counters */
+	char name[64], state[16], pcpus[64], type[8];
 };
 
 static void get_dom(const uint8_t *p, size_t n, struct dom *d)
@@ -193,6 +195,15 @@ static void get_dom(const uint8_t *p, size_t n, struct dom *d)
 	mgmt_tlv_str(p, n, MGMT_F_NAME, d->name, sizeof(d->name));
 	mgmt_tlv_str(p, n, MGMT_F_STATE, d->state, sizeof(d->state));
 	mgmt_tlv_str(p, n, MGMT_F_PCPUS, d->pcpus, sizeof(d->pcpus));
+	mgmt_tlv_str(p, n, MGMT_F_TYPE, d->type, sizeof(d->type));
+	d->pv = mgmt_tlv_u64(p, n, MGMT_F_VMI_CALLS, &d->vmi_calls);
+}
+
+/* The first domain record of the reply (info). */
+static bool first_dom(const uint8_t **p, uint16_t *n)
+{
+	return mgmt_tlv_find(reply, reply_len, MGMT_F_DOMAIN, p, n) &&
+	       mgmt_tlv_valid(*p, *n);
 }
 
 static unsigned int get_doms(struct dom *out, unsigned int max)
@@ -212,16 +223,19 @@ static unsigned int get_doms(struct dom *out, unsigned int max)
 static void json_dom(const struct dom *d)
 {
 	printf("{\"id\": %lu, \"name\": \"%s\", \"state\": \"%s\", "
+	       "\"type\": \"%s\", "
 	       "\"memory_mib\": %lu, \"vcpus\": %lu, \"pcpus\": [%s], "
-	       "\"cpu_ns\": %lu, \"uptime_ns\": %lu, \"exits\": %lu}",
-	       d->id, d->name, d->state, d->memory >> 20, d->vcpus, d->pcpus,
-	       d->cpu_ns, d->uptime_ns, d->exits);
+	       "\"cpu_ns\": %lu, \"uptime_ns\": %lu, \"exits\": %lu",
+	       d->id, d->name, d->state, d->type, d->memory >> 20, d->vcpus,
+	       d->pcpus, d->cpu_ns, d->uptime_ns, d->exits);
+	if (d->pv)
+		printf(", \"vmi_calls\": %lu", d->vmi_calls);
 }
 
 static int cmd_version(int argc, char **argv)
 {
 	char hv[64] = "?";
-	uint64_t proto = 0;
+	uint64_t proto = 0, minor = 0;
 	int st;
 
 	(void)argc;
@@ -231,12 +245,15 @@ static int cmd_version(int argc, char **argv)
 		return fail("version", st);
 	mgmt_tlv_str(reply, reply_len, MGMT_F_HV_VERSION, hv, sizeof(hv));
 	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO, &proto);
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO_MINOR, &minor);
 	if (json)
 		printf("{\"tvctl\": \"%s\", \"trivisor\": \"%s\", "
-		       "\"protocol\": %lu}\n", TVCTL_VERSION, hv, proto);
+		       "\"protocol\": %lu, \"protocol_minor\": %lu}\n",
+		       TVCTL_VERSION, hv, proto, minor);
 	else
-		printf("tvctl %s, protocol %d\ntrivisor %s, protocol %lu\n",
-		       TVCTL_VERSION, MGMT_VERSION, hv, proto);
+		printf("tvctl %s, protocol %d.%d\ntrivisor %s, protocol %lu.%lu\n",
+		       TVCTL_VERSION, MGMT_VERSION, MGMT_VERSION_MINOR, hv, proto,
+		       minor);
 	return 0;
 }
 
@@ -260,6 +277,7 @@ static int cmd_list(int argc, char **argv)
 		for (unsigned int i = 0; i < n; i++) {
 			printf(i ? ", " : "");
 			json_dom(&d[i]);
+			printf("}");
 		}
 		printf("], \"free_mib\": %lu, \"total_mib\": %lu}\n",
 		       free_b >> 20, total >> 20);
@@ -284,8 +302,11 @@ static int cmd_list(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
 	struct mgmt_tlv_writer *w = new_req();
+	const uint8_t *rec, *val;
+	uint16_t rlen, tag, vlen;
+	size_t pos = 0;
+	unsigned int nc = 0;
 	struct dom d;
-	uint64_t free_b = 0;
 	int st;
 
 	(void)argc;
@@ -293,19 +314,46 @@ static int cmd_info(int argc, char **argv)
 	st = request(MGMT_T_INFO, w);
 	if (st)
 		return fail("info", st);
-	if (get_doms(&d, 1) != 1)
-		return fail("info", -1);
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_FREE, &free_b);
-	if (json) {
-		json_dom(&d);
-		printf("\n");
-		return 0;
+	if (!first_dom(&rec, &rlen)) {
+		fprintf(stderr, "tvctl info: the reply holds no domain\n");
+		return 2;
 	}
-	printf("id:        %lu\nname:      %s\nstate:     %s\n"
-	       "memory:    %lu MiB\nvcpus:     %lu (on CPU %s)\n"
-	       "cpu time:  %.3f s\nuptime:    %.1f s\nexits:     %lu\n",
-	       d.id, d.name, d.state, d.memory >> 20, d.vcpus, d.pcpus,
-	       d.cpu_ns / 1e9, d.uptime_ns / 1e9, d.exits);
+	get_dom(rec, rlen, &d);
+	if (json)
+		json_dom(&d);
+	else
+		printf("id:        %lu\nname:      %s\ntype:      %s\n"
+		       "state:     %s\nmemory:    %lu MiB\n"
+		       "vcpus:     %lu (on CPU %s)\ncpu time:  %.3f s\n"
+		       "uptime:    %.1f s\nexits:     %lu\n",
+		       d.id, d.name, d.type, d.state, d.memory >> 20, d.vcpus,
+		       d.pcpus, d.cpu_ns / 1e9, d.uptime_ns / 1e9, d.exits);
+	if (d.pv && !json)
+		printf("vmi calls: %lu\n", d.vmi_calls);
+	/* The VMI calls made, by number (nonzero counts only). */
+	while (mgmt_tlv_next(rec, rlen, &pos, &tag, &val, &vlen)) {
+		char name[40] = "";
+		uint64_t call = 0, count = 0;
+
+		if (tag != MGMT_F_VMI_CALL || !mgmt_tlv_valid(val, vlen))
+			continue;
+		mgmt_tlv_u64(val, vlen, MGMT_F_CALL, &call);
+		mgmt_tlv_u64(val, vlen, MGMT_F_COUNT, &count);
+		mgmt_tlv_str(val, vlen, MGMT_F_NAME, name, sizeof(name));
+		if (json)
+			printf("%s{\"call\": %lu, \"name\": %s%s%s, "
+			       "\"count\": %lu}", nc ? ", " : ", \"vmi\": [",
+			       call, name[0] ? "\"" : "",
+			       name[0] ? name : "null", name[0] ? "\"" : "",
+			       count);
+		else
+			printf("%s  %5lu  %-20s %12lu\n",
+			       nc ? "" : "  CALL  NAME                        COUNT\n",
+			       call, name[0] ? name : "(unknown)", count);
+		nc++;
+	}
+	if (json)
+		printf("%s}\n", nc ? "]" : d.pv ? ", \"vmi\": []" : "");
 	return 0;
 }
 
@@ -375,24 +423,38 @@ static int cmd_dmesg(int argc, char **argv)
 static int cmd_top(int argc, char **argv)
 {
 	int iters = 0, delay = 1;
-	struct dom prev[64];
+	bool batch = false;
+	static struct dom prev[64], d[64];
 	unsigned int nprev = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-n") && i + 1 < argc)
-			iters = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
-			delay = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "tvctl top: unknown option %s (use -n "
-				"COUNT, -d SECONDS)\n", argv[i]);
-			return 2;
+		char *end = NULL;
+
+		if (!strcmp(argv[i], "-b")) {
+			batch = true;
+			continue;
 		}
+		if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "-d")) &&
+		    i + 1 < argc) {
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if (*end || v < 1 || v > 100000) {
+				fprintf(stderr, "tvctl top: %s %s: use a whole "
+					"number from 1\n", argv[i], argv[i + 1]);
+				return 2;
+			}
+			if (argv[i][1] == 'n')
+				iters = (int)v;
+			else
+				delay = (int)v;
+			i++;
+			continue;
+		}
+		fprintf(stderr, "tvctl top: unknown option %s (use -b, -n "
+			"COUNT, -d SECONDS)\n", argv[i]);
+		return 2;
 	}
-	if (delay < 1)
-		delay = 1;
 	for (int it = 0; !iters || it <= iters; it++) {
-		struct dom d[64];
 		unsigned int n;
 		int st = request(MGMT_T_LIST, NULL);
 
@@ -400,12 +462,14 @@ static int cmd_top(int argc, char **argv)
 			return fail("top", st);
 		n = get_doms(d, 64);
 		if (it) {
-			if (isatty(1))
+			if (!batch && isatty(1))
 				printf("\033[H\033[2J");
-			printf("%3s  %-16s  %-8s  %6s  %10s  %12s\n", "ID",
-			       "NAME", "STATE", "CPU%", "CPU(s)", "EXITS/s");
+			printf("%3s  %-16s  %-8s  %-4s  %6s  %10s  %10s  %10s\n",
+			       "ID", "NAME", "STATE", "TYPE", "CPU%", "CPU(s)",
+			       "EXITS/s", "VMI/s");
 			for (unsigned int i = 0; i < n; i++) {
-				double pct = 0, eps = 0;
+				double pct = 0, eps = 0, vps = 0;
+				char vmi[24] = "-";
 
 				for (unsigned int j = 0; j < nprev; j++) {
 					if (prev[j].id != d[i].id ||
@@ -415,11 +479,18 @@ static int cmd_top(int argc, char **argv)
 					      ((double)delay * 1e7);
 					eps = (double)(d[i].exits - prev[j].exits) /
 					      delay;
+					vps = (double)(d[i].vmi_calls -
+						       prev[j].vmi_calls) / delay;
 				}
-				printf("%3lu  %-16s  %-8s  %6.1f  %10.2f  %12.0f\n",
-				       d[i].id, d[i].name, d[i].state, pct,
-				       d[i].cpu_ns / 1e9, eps);
+				if (d[i].pv)
+					snprintf(vmi, sizeof(vmi), "%.0f", vps);
+				printf("%3lu  %-16s  %-8s  %-4s  %6.1f  %10.2f  "
+				       "%10.0f  %10s\n", d[i].id, d[i].name,
+				       d[i].state, d[i].type, pct,
+				       d[i].cpu_ns / 1e9, eps, vmi);
 			}
+			if (batch)
+				printf("\n");
 			fflush(stdout);
 		}
 		memcpy(prev, d, sizeof(d));
@@ -428,6 +499,208 @@ static int cmd_top(int argc, char **argv)
 			sleep((unsigned int)delay);
 	}
 	return 0;
+}
+
+/*
+ * The console: poll the domain's console ring (console read), forward
+ * stdin to its COM1 (console write).  Ctrl-] (0x1d) detaches, and so does
+ * the end of stdin when it is not a terminal.  A terminal is in raw mode
+ * meanwhile and restored on every way out.
+ */
+#define CONSOLE_POLL_MS 30
+#define DETACH_BYTE 0x1d
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void restore_tty(void)
+{
+	if (tio_saved)
+		tcsetattr(0, TCSAFLUSH, &saved_tio);
+	tio_saved = false;
+}
+
+static void raw_tty(void)
+{
+	struct termios t;
+
+	if (!isatty(0) || tcgetattr(0, &saved_tio))
+		return;
+	t = saved_tio;
+	cfmakeraw(&t);
+	if (tcsetattr(0, TCSAFLUSH, &t))
+		return;
+	tio_saved = true;
+	atexit(restore_tty);
+}
+
+static bool proto_has_console(void)
+{
+	uint64_t minor = 0;
+
+	if (request(MGMT_T_VERSION, NULL))
+		return false;
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO_MINOR, &minor);
+	return minor >= 1;
+}
+
+/* Where the console stands: the domain's run, the next byte wanted. */
+struct con {
+	uint64_t id, instance, next;
+	bool ended;
+};
+
+/* Read console output from con->next and write it out; returns the
+ * number of bytes, or -1 after a failure (reported). */
+static long console_read(const char *dom, struct con *c, bool first)
+{
+	struct mgmt_tlv_writer *w = new_req();
+	const uint8_t *data;
+	uint16_t len = 0;
+	char state[16] = "";
+	uint64_t lost = 0;
+	int st;
+
+	if (first) {
+		name_domain(w, dom);
+	} else {
+		mgmt_tlv_put_u64(w, MGMT_F_ID, c->id);
+		mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, c->instance);
+	}
+	mgmt_tlv_put_u64(w, MGMT_F_OFFSET, c->next);
+	st = request(MGMT_T_CONSOLE_READ, w);
+	if (st) {
+		restore_tty();
+		fail("console", st);
+		return st == -3 ? -3 : -1;
+	}
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_ID, &c->id);
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_INSTANCE, &c->instance);
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_NEXT, &c->next);
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_LOST, &lost);
+	mgmt_tlv_str(reply, reply_len, MGMT_F_STATE, state, sizeof(state));
+	c->ended = !strcmp(state, "ended");
+	if (lost && !first)
+		fprintf(stderr, "\r\n[tvctl: %lu bytes of console output "
+			"overwritten before they were read]\r\n", lost);
+	mgmt_tlv_find(reply, reply_len, MGMT_F_DATA, &data, &len);
+	if (len && fwrite(data, 1, len, stdout) != len) {
+		restore_tty();
+		fprintf(stderr, "tvctl console: writing output: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	fflush(stdout);
+	return len;
+}
+
+/*
+ * Send up to @n bytes of input; returns how many the guest took (0 when
+ * its receive FIFO is full: the caller tries again), -1 when the domain
+ * has ended (the caller reads its last output).
+ */
+static long console_write(const struct con *c, const uint8_t *buf, size_t n)
+{
+	struct mgmt_tlv_writer *w = new_req();
+	uint64_t taken = 0;
+	int st;
+
+	if (n > MGMT_CONSOLE_IN_MAX)
+		n = MGMT_CONSOLE_IN_MAX;
+	mgmt_tlv_put_u64(w, MGMT_F_ID, c->id);
+	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, c->instance);
+	mgmt_tlv_put(w, MGMT_F_DATA, buf, n);
+	st = request(MGMT_T_CONSOLE_WRITE, w);
+	if (st)
+		return -1;
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_SIZE, &taken);
+	return taken > n ? (long)n : (long)taken;
+}
+
+static int console_attach(const char *dom)
+{
+	static uint8_t pend[4096];
+	size_t npend = 0;
+	bool detach = false, in_open = true;
+	struct con c = { 0 };
+	long got;
+
+	if (!proto_has_console()) {
+		fprintf(stderr, "tvctl console: this trivisor's protocol has "
+			"no console (it needs 1.1; see tvctl version)\n");
+		return 1;
+	}
+	got = console_read(dom, &c, true);
+	if (got < 0)
+		return got == -3 ? 3 : 1;
+	raw_tty();
+	fprintf(stderr, "[tvctl: attached to domain %s (id %lu); Ctrl-] "
+		"detaches]\r\n", dom, c.id);
+	for (;;) {
+		struct pollfd p = { 0, POLLIN, 0 };
+		int wait_ms = got > 0 ? 0 : CONSOLE_POLL_MS;
+
+		if (c.ended && got == 0) {
+			restore_tty();
+			fprintf(stderr, "\n[tvctl: domain %s ended]\n", dom);
+			return 1;
+		}
+		if (detach && npend == 0) {
+			/* What the guest said meanwhile, then go. */
+			while ((got = console_read(dom, &c, false)) > 0)
+				;
+			restore_tty();
+			fprintf(stderr, "\r\n[tvctl: detached from %s]\n", dom);
+			return got < 0 ? 1 : 0;
+		}
+		if (in_open && !detach && npend < sizeof(pend) &&
+		    poll(&p, 1, wait_ms) > 0) {
+			ssize_t r = read(0, pend + npend, sizeof(pend) - npend);
+			uint8_t *stop;
+
+			if (r <= 0) {
+				in_open = false;
+				detach = true; /* end of input */
+			} else {
+				stop = memchr(pend + npend, DETACH_BYTE,
+					      (size_t)r);
+				if (stop) {
+					r = stop - (pend + npend);
+					detach = true;
+				}
+				npend += (size_t)r;
+			}
+		} else if (wait_ms && (!in_open || detach ||
+				       npend == sizeof(pend))) {
+			poll(NULL, 0, wait_ms);
+		}
+		if (npend) {
+			long taken = console_write(&c, pend, npend);
+
+			if (taken < 0) {
+				/* Ended: show its last output, then say so. */
+				npend = 0;
+				detach = false;
+				in_open = false;
+			} else {
+				memmove(pend, pend + taken, npend - (size_t)taken);
+				npend -= (size_t)taken;
+				/* FIFO full: the guest has not read yet; try
+				 * again after the next poll. */
+				if (!taken)
+					poll(NULL, 0, CONSOLE_POLL_MS);
+			}
+		}
+		got = console_read(dom, &c, false);
+		if (got < 0)
+			return 1;
+	}
+}
+
+static int cmd_console(int argc, char **argv)
+{
+	(void)argc;
+	return console_attach(argv[1]);
 }
 
 /* Testing aids (documented in docs/tvctl.md): cut an upload short or
@@ -589,11 +862,14 @@ static int cmd_create(int argc, char **argv)
 	struct tv_config c;
 	struct mgmt_tlv_writer *w;
 	const char *cfg = NULL;
+	bool attach = false;
 	uint64_t id = 0;
 	int st;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--cut-upload=", 13))
+		if (!strcmp(argv[i], "-c"))
+			attach = true;
+		else if (!strncmp(argv[i], "--cut-upload=", 13))
 			cut_after = atol(argv[i] + 13);
 		else if (!strcmp(argv[i], "--corrupt-upload"))
 			corrupt_upload = true;
@@ -630,7 +906,11 @@ static int cmd_create(int argc, char **argv)
 	}
 	mgmt_tlv_u64(reply, reply_len, MGMT_F_ID, &id);
 	printf("created domain %s (id %lu)\n", c.name, id);
-	return 0;
+	if (!attach)
+		return 0;
+	fflush(stdout);
+	snprintf(kernel, sizeof(kernel), "%lu", id);
+	return console_attach(kernel);
 }
 
 /* Testing aid: send stdin's bytes as they are, print the replies that
@@ -679,8 +959,11 @@ static int cmd_raw(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "create", "CONFIG", "upload the kernel and ramdisk a config file "
-	  "names and start the domain", cmd_create, false },
+	{ "create", "[-c] CONFIG", "upload the kernel and ramdisk a config "
+	  "file names and start the domain; -c: then attach its console",
+	  cmd_create, false },
+	{ "console", "DOM", "attach to a domain's console (Ctrl-] detaches)",
+	  cmd_console, false },
 	{ "list", "", "the domains, their state, memory, vCPUs and CPU time; "
 	  "free memory", cmd_list, true },
 	{ "info", "DOM", "one domain in detail (DOM: a name or an id)",
@@ -695,8 +978,9 @@ static const struct command commands[] = {
 	  cmd_destroy, false },
 	{ "dmesg", "", "the hypervisor's log (the last 64 KiB)", cmd_dmesg,
 	  false },
-	{ "top", "[-n COUNT] [-d SECONDS]", "CPU use and exit rate per "
-	  "domain, refreshed", cmd_top, false },
+	{ "top", "[-b] [-n COUNT] [-d SECONDS]", "CPU use, exit and VMI call "
+	  "rates per domain, refreshed (-b: batch, no screen clearing)",
+	  cmd_top, false },
 	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
 	{ "modules", "CONFIG", "print a config as multiboot2 module specs for "
@@ -757,7 +1041,8 @@ static int cmd_help(int argc, char **argv)
 
 static unsigned int needs_arg(const struct command *c)
 {
-	return !strcmp(c->args, "DOM") || !strcmp(c->args, "CONFIG");
+	return !strcmp(c->args, "DOM") || !strcmp(c->args, "CONFIG") ||
+	       !strcmp(c->args, "[-c] CONFIG");
 }
 
 int main(int argc, char **argv)
