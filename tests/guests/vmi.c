@@ -15,7 +15,10 @@
  *
  * In an hv domain (VMI hidden: version 0) it checks that the ROM MSR and
  * the hypercall instruction fault; off trivisor it has nothing to test.
- * Run it as `type=pv` under trivisor for the calls.
+ * Run it as `type=pv` under trivisor for the calls.  With linger=S on its
+ * command line it then goes on calling VERSION about a hundred times a
+ * second for S seconds before it passes: a pv domain whose VMI call
+ * counters the toolstack test (tests/integration/cases-mgmt.sh) watches.
  */
 #include "guest.h"
 #include <vmi/vmi.h>
@@ -184,6 +187,26 @@ static void multicall(void)
 	printf("vmi: multicall results and refusals behave\n");
 }
 
+static void linger(void)
+{
+	char buf[12];
+	const char *s = cmdline_get("linger", buf, sizeof(buf));
+	uint64_t secs = 0, end;
+
+	for (; s && *s >= '0' && *s <= '9'; s++)
+		secs = secs * 10 + (uint64_t)(*s - '0');
+	if (!secs)
+		return;
+	printf("vmi: lingering %llu s, calling VERSION every 10 ms\n",
+	       (unsigned long long)secs);
+	end = now_us() + secs * 1000000;
+	while (now_us() < end) {
+		EXPECT(vmi_call(VMI_CALL_VERSION, 0, 0, 0),
+		       (int32_t)VMI_VERSION(1u, 0u));
+		delay_us(10000);
+	}
+}
+
 void test_main(void)
 {
 	struct cpuid_regs r = cpuid(1);
@@ -210,5 +233,6 @@ void test_main(void)
 	rom_msr();
 	core_calls();
 	multicall();
+	linger();
 	guest_pass(guest_name);
 }

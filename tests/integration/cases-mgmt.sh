@@ -148,3 +148,98 @@ mgmt_tvctl_steps() {
 }
 
 DEFAULT_CASES+=(mgmt_tvctl)
+
+# The console over the channel and the VMI call counters: `tvctl console`
+# shows what a domain wrote before anyone attached and what it writes
+# meanwhile, forwards input (a line longer than the guest's 16-byte FIFO
+# arrives whole), detaches on Ctrl-] and on the end of input; `create -c`
+# attaches at once and says when the domain ends; `top -b -n 1` prints a
+# row per domain; `info` of a pv domain counts its VMI calls by name.
+case_mgmt_console() {
+	local errexit=
+	[[ $- == *e* ]] && errexit=1
+	set +e
+	mgmt_console_steps
+	mgmt_stop
+	[ -n "$errexit" ] && set -e
+	return 0
+}
+
+mgmt_console_steps() {
+	local dir=$ROOT/build/mgmt-console long rc calls
+	mkdir -p "$dir"
+	objcopy --strip-debug "$G/busy.elf" "$dir/busy.elf"
+	objcopy --strip-debug "$G/vmi.elf" "$dir/vmi.elf"
+	for d in echo quitter; do
+		printf 'name = "%s"\nmemory = 32\nkernel = "busy.elf"\n' "$d" >"$dir/$d.cfg"
+	done
+	printf 'name = "pv1"\ntype = "pv"\nmemory = 32\nkernel = "vmi.elf"\ncmdline = "linger=120"\n' \
+		>"$dir/pv1.cfg"
+	long=$(printf 'x%.0s' $(seq 1 70))
+
+	mgmt_boot mgmt_console || return 0
+	tv_ok version version
+	grep -q "trivisor .*protocol 1\.1" <<<"$OUT" || fail "version: $OUT"
+	tv_ok "create echo" create "$dir/echo.cfg"
+	tv_ok "create pv1" create "$dir/pv1.cfg"
+	sleep 2
+
+	# Input through a pipe: two lines, then Ctrl-] (0x1d).
+	OUT=$( (sleep 2; printf 'hello tvctl\r'; printf '%s\r' "$long"; sleep 3
+		printf '\035') | timeout 60 "$TVCTL" -s "$MGMT_SOCK" console echo 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] || fail "console echo: exit $rc after Ctrl-]: $OUT"
+	grep -q "busy: running; PM1a_EVT_BLK" <<<"$OUT" ||
+		fail "console echo: the output from before the attach is missing: $OUT"
+	grep -q "busy: got 'hello tvctl'" <<<"$OUT" ||
+		fail "console echo: the guest did not echo the input: $OUT"
+	grep -q "busy: got '$long'" <<<"$OUT" ||
+		fail "console echo: the 70-byte line did not arrive whole: $OUT"
+	grep -q "detached from echo" <<<"$OUT" || fail "console echo: no detach: $OUT"
+	# The end of input detaches too.
+	OUT=$(timeout 30 "$TVCTL" -s "$MGMT_SOCK" console echo </dev/null 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] && grep -q "detached from echo" <<<"$OUT" ||
+		fail "console echo: end of input: exit $rc: $OUT"
+	tv_refused "console of an unknown domain" "no domain named 'nosuch'" console nosuch
+	tv console nosuch </dev/null >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 3 ] || fail "console nosuch: exit $rc, expected 3 (no such domain)"
+
+	# create -c: attached from the start; "quit" powers the guest off.
+	OUT=$( (sleep 4; printf 'quit\r'; sleep 30) |
+		timeout 90 "$TVCTL" -s "$MGMT_SOCK" create -c "$dir/quitter.cfg" 2>&1)
+	rc=$?
+	grep -q "created domain quitter" <<<"$OUT" || fail "create -c: $OUT"
+	grep -q "busy: running" <<<"$OUT" || fail "create -c: no boot output: $OUT"
+	grep -q "busy: quit: powering off" <<<"$OUT" || fail "create -c: no echo of quit: $OUT"
+	grep -q "domain quitter ended" <<<"$OUT" || fail "create -c: the end was not reported: $OUT"
+	[ "$rc" = 1 ] || fail "create -c: exit $rc when the domain ended, expected 1"
+
+	# top: one iteration, a row per domain, VMI calls per second of pv1.
+	tv_ok top top -b -n 1
+	grep -qE '^ +[0-9]+ +echo +running +hv ' <<<"$OUT" || fail "top: no row for echo: $OUT"
+	grep -qE '^ +[0-9]+ +pv1 +running +pv +[0-9.]+ +[0-9.]+ +[0-9]+ +[1-9][0-9]*$' <<<"$OUT" ||
+		fail "top: no row for pv1 with VMI calls per second: $OUT"
+	# info: the counters by call number and name.
+	tv_ok "info pv1" info --json pv1
+	grep -q '"type": "pv"' <<<"$OUT" || fail "info pv1: $OUT"
+	calls=$(grep -o '"name": "VERSION", "count": [0-9]*' <<<"$OUT" | grep -o '[0-9]*$')
+	[ "${calls:-0}" -gt 50 ] || fail "info pv1: VERSION counted ${calls:-no} times: $OUT"
+	grep -q '"call": 96, "name": "CONSOLE_WRITE", "count": [1-9]' <<<"$OUT" ||
+		fail "info pv1: CONSOLE_WRITE not counted: $OUT"
+	grep -q '"call": 77, "name": null, "count": [1-9]' <<<"$OUT" ||
+		fail "info pv1: the unknown call 77 not counted: $OUT"
+	tv_ok "info pv1" info pv1
+	grep -qE '^ +0 +VERSION +[0-9]+$' <<<"$OUT" || fail "info pv1 table: $OUT"
+	tv_ok "info echo" info --json echo
+	grep -q 'vmi' <<<"$OUT" && fail "info echo: an hv domain shows VMI counters: $OUT"
+
+	tv_ok "destroy echo" destroy echo
+	tv_ok "destroy pv1" destroy pv1
+	expect '\[echo\] busy: got .hello tvctl.'
+	expect 'd[0-9]+\(quitter\): ended: powered off'
+	reject 'PANIC|BUG'
+}
+
+DEFAULT_CASES+=(mgmt_console)

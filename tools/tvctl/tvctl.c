@@ -909,8 +909,7 @@ static int cmd_create(int argc, char **argv)
 	if (!attach)
 		return 0;
 	fflush(stdout);
-	snprintf(kernel, sizeof(kernel), "%lu", id);
-	return console_attach(kernel);
+	return console_attach(c.name);
 }
 
 /* Testing aid: send stdin's bytes as they are, print the replies that
