@@ -509,6 +509,16 @@ static int cmd_top(int argc, char **argv)
  */
 #define CONSOLE_POLL_MS 30
 #define DETACH_BYTE 0x1d
+#define DETACH_WAIT_MS 3000 /* for the guest to take input before a detach */
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 static struct termios saved_tio;
 static bool tio_saved;
@@ -611,8 +621,13 @@ static long console_write(const struct con *c, const uint8_t *buf, size_t n)
 	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, c->instance);
 	mgmt_tlv_put(w, MGMT_F_DATA, buf, n);
 	st = request(MGMT_T_CONSOLE_WRITE, w);
-	if (st)
+	if (st == -3)
 		return -1;
+	if (st) {
+		restore_tty();
+		fail("console", st);
+		exit(1);
+	}
 	mgmt_tlv_u64(reply, reply_len, MGMT_F_SIZE, &taken);
 	return taken > n ? (long)n : (long)taken;
 }
@@ -622,6 +637,7 @@ static int console_attach(const char *dom)
 	static uint8_t pend[4096];
 	size_t npend = 0;
 	bool detach = false, in_open = true;
+	struct timespec detach_t = { 0 };
 	struct con c = { 0 };
 	long got;
 
@@ -645,6 +661,14 @@ static int console_attach(const char *dom)
 			fprintf(stderr, "\n[tvctl: domain %s ended]\n", dom);
 			return 1;
 		}
+		/* A guest that reads no more input cannot hold a detach up
+		 * for long; what it did not take is counted, not lost
+		 * silently. */
+		if (detach && npend && ms_since(&detach_t) > DETACH_WAIT_MS) {
+			fprintf(stderr, "\r\n[tvctl: %zu bytes of input not "
+				"taken by the guest]", npend);
+			npend = 0;
+		}
 		if (detach && npend == 0) {
 			/* What the guest said meanwhile, then go. */
 			while ((got = console_read(dom, &c, false)) > 0)
@@ -661,12 +685,15 @@ static int console_attach(const char *dom)
 			if (r <= 0) {
 				in_open = false;
 				detach = true; /* end of input */
+				clock_gettime(CLOCK_MONOTONIC, &detach_t);
 			} else {
 				stop = memchr(pend + npend, DETACH_BYTE,
 					      (size_t)r);
 				if (stop) {
 					r = stop - (pend + npend);
 					detach = true;
+					clock_gettime(CLOCK_MONOTONIC,
+						      &detach_t);
 				}
 				npend += (size_t)r;
 			}
@@ -1021,16 +1048,32 @@ static int cmd_help(int argc, char **argv)
 		if (!strcmp(argv[1], "create"))
 			printf("\nCONFIG (xl.cfg style; see docs/tvctl.md):\n"
 			       "  name = \"web\"        required\n"
-			       "  type = \"hv\"         hv, pv, bt or auto "
-			       "(only hv/auto run today)\n"
+			       "  type = \"hv\"         hv, pv (VMI), bt or auto "
+			       "(= hv); bt does not run yet\n"
 			       "  memory = 128        MiB, even, >= 4\n"
 			       "  vcpus = 2           1 to 8\n"
 			       "  kernel = \"vmlinuz\"  required; relative to "
 			       "the config file\n"
 			       "  ramdisk = \"initrd\"\n"
 			       "  cmdline = \"console=ttyS0\"\n"
+			       "-c attaches the console once the domain runs "
+			       "(see tvctl help console).\n"
 			       "Testing aids: --cut-upload=BYTES stops mid-"
 			       "frame; --corrupt-upload flips a byte.\n");
+		if (!strcmp(argv[1], "console"))
+			printf("\nFirst the recent output (the last 8 KiB), then "
+			       "the output as it comes; stdin goes\nto the "
+			       "guest's COM1 (a terminal in raw mode).  Ctrl-] "
+			       "(byte 0x1d) detaches, and so\ndoes the end of "
+			       "stdin when it is not a terminal.  Exit status: 0 "
+			       "detached,\n1 the domain ended, 3 no such "
+			       "domain.\n");
+		if (!strcmp(argv[1], "top"))
+			printf("\nColumns: CPU%% (guest time over the interval), "
+			       "EXITS/s, VMI/s (pv domains;\n- for hv).  -d "
+			       "SECONDS between rounds (1), -n COUNT rounds "
+			       "(until interrupted),\n-b batch output: no "
+			       "screen clearing.\n");
 		return 0;
 	}
 	fprintf(stderr, "tvctl help: no command '%s' (see tvctl help)\n",
