@@ -196,6 +196,16 @@ mgmt_console_steps() {
 	grep -q "busy: got '$long'" <<<"$OUT" ||
 		fail "console echo: the 70-byte line did not arrive whole: $OUT"
 	grep -q "detached from echo" <<<"$OUT" || fail "console echo: no detach: $OUT"
+	# On a terminal (a pty from script(1)): raw mode, so Ctrl-C (0x03)
+	# reaches the guest instead of killing tvctl; the terminal is
+	# restored (canonical mode again) once tvctl detaches.
+	OUT=$( (sleep 3; printf 'a\003b\r'; sleep 3; printf '\035'; sleep 2) |
+		timeout 60 script -qec "'$TVCTL' -s '$MGMT_SOCK' console echo; stty -a" /dev/null 2>&1)
+	grep -q "busy: got 'a?b'" <<<"$OUT" ||
+		fail "console on a terminal: Ctrl-C did not reach the guest: $OUT"
+	grep -q "detached from echo" <<<"$OUT" || fail "console on a terminal: no detach: $OUT"
+	grep -Eq '(^|[^-])icanon' <<<"$OUT" ||
+		fail "console on a terminal: the terminal was left in raw mode: $OUT"
 	# The end of input detaches too.
 	OUT=$(timeout 30 "$TVCTL" -s "$MGMT_SOCK" console echo </dev/null 2>&1)
 	rc=$?

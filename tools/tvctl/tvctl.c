@@ -1021,7 +1021,7 @@ static int usage(FILE *f)
 	fprintf(f, "usage: tvctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n"
 		"commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-9s %-24s %s\n", commands[i].name,
+		fprintf(f, "  %-9s %-28s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
 	fprintf(f, "\nSOCKET: -s, else $TVCTL_SOCKET, else build/mgmt.sock "
 		"(what `make run` uses).\n--json: machine-readable output for "
