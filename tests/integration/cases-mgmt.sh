@@ -234,6 +234,12 @@ mgmt_console_steps() {
 	# info: the counters by call number and name.
 	tv_ok "info pv1" info --json pv1
 	grep -q '"type": "pv"' <<<"$OUT" || fail "info pv1: $OUT"
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json, sys; json.load(sys.stdin)' <<<"$OUT" ||
+			fail "info --json pv1 is not JSON: $OUT"
+		tv list --json | python3 -c 'import json, sys; json.load(sys.stdin)' ||
+			fail "list --json is not JSON"
+	fi
 	calls=$(grep -o '"name": "VERSION", "count": [0-9]*' <<<"$OUT" | grep -o '[0-9]*$')
 	[ "${calls:-0}" -gt 50 ] || fail "info pv1: VERSION counted ${calls:-no} times: $OUT"
 	grep -q '"call": 96, "name": "CONSOLE_WRITE", "count": [1-9]' <<<"$OUT" ||
