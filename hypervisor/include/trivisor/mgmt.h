@@ -20,8 +20,8 @@ void mgmt_poll(void);
  * UINT64_MAX when the agent is off. */
 uint64_t mgmt_poll_deadline(void);
 /*
- * A domain's serial output, kept in its console ring (the last
- * MGMT_CON_RING bytes) for `tvctl console`.  Any CPU.
+ * A domain's serial output, kept in its console ring (the last 8 KiB)
+ * for `tvctl console`.  Any CPU.
  */
 void mgmt_console_output(struct domain *d, const char *buf, uint64_t len);
 
