@@ -599,19 +599,16 @@ struct domain *domain_find(const char *name, unsigned int id)
 	return d;
 }
 
-void domain_console_input_poll(void)
+/* Take only what the guest's FIFO can hold: the console UART keeps the
+ * rest. */
+static void console_input(struct domain *d, void *arg)
 {
-	struct domain *d;
 	uint8_t buf[16];
 	size_t n = 0, room;
 
-	if (!hv_config.attach[0] || !hv_config.console_port)
+	(void)arg;
+	if (d->state != DOM_RUNNING)
 		return;
-	d = domain_find(hv_config.attach, 0);
-	if (!d || d->state != DOM_RUNNING)
-		return;
-	/* Take only what the guest's FIFO can hold: the console UART keeps
-	 * the rest. */
 	room = hvm_platform_console_room(d);
 	while (n < room && n < sizeof(buf)) {
 		int c = serial_getc(hv_config.console_port);
@@ -622,6 +619,19 @@ void domain_console_input_poll(void)
 	}
 	if (n)
 		hvm_platform_console_input(d, buf, n);
+}
+
+void domain_console_input_poll(void)
+{
+	struct domain *d;
+
+	if (!hv_config.attach[0] || !hv_config.console_port)
+		return;
+	d = domain_find(hv_config.attach, 0);
+	/* Its platform must not be freed under us: another CPU may be
+	 * reaping it. */
+	if (d)
+		domain_call_live(d, console_input, NULL);
 }
 
 bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),

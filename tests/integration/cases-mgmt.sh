@@ -166,7 +166,7 @@ case_mgmt_console() {
 }
 
 mgmt_console_steps() {
-	local dir=$ROOT/build/mgmt-console long rc calls
+	local dir=$ROOT/build/mgmt-console long rc calls hdr tbl
 	mkdir -p "$dir"
 	objcopy --strip-debug "$G/busy.elf" "$dir/busy.elf"
 	objcopy --strip-debug "$G/vmi.elf" "$dir/vmi.elf"
@@ -176,6 +176,14 @@ mgmt_console_steps() {
 	printf 'name = "pv1"\ntype = "pv"\nmemory = 32\nkernel = "vmi.elf"\ncmdline = "linger=120"\n' \
 		>"$dir/pv1.cfg"
 	long=$(printf 'x%.0s' $(seq 1 70))
+	# The agent names every call the ABI headers define (VMI_CALL_*).
+	hdr=$(grep -ho 'define VMI_CALL_[A-Z_]* [0-9]*u' "$ROOT"/vmi-abi/include/vmi/*.h |
+		awk '{print $2}' | sort)
+	tbl=$(grep -o 'CALL([A-Z_]*)' "$ROOT/hypervisor/mgmt.c" |
+		sed 's/CALL(\(.*\))/VMI_CALL_\1/' | sort)
+	[ -n "$hdr" ] && [ "$hdr" = "$tbl" ] ||
+		fail "hypervisor/mgmt.c's VMI call names differ from the ABI headers':" \
+			"$(diff <(echo "$hdr") <(echo "$tbl") | grep '^[<>]' | tr '\n' ' ')"
 
 	mgmt_boot mgmt_console || return 0
 	tv_ok version version
