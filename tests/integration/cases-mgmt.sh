@@ -170,6 +170,9 @@ mgmt_console_steps() {
 	mkdir -p "$dir"
 	objcopy --strip-debug "$G/busy.elf" "$dir/busy.elf"
 	objcopy --strip-debug "$G/vmi.elf" "$dir/vmi.elf"
+	objcopy --strip-debug "$G/vmi_echo.elf" "$dir/vmi_echo.elf"
+	printf 'name = "vecho"\ntype = "pv"\nmemory = 32\nkernel = "vmi_echo.elf"\n' \
+		>"$dir/vecho.cfg"
 	for d in echo quitter; do
 		printf 'name = "%s"\nmemory = 32\nkernel = "busy.elf"\n' "$d" >"$dir/$d.cfg"
 	done
@@ -207,7 +210,7 @@ mgmt_console_steps() {
 	# On a terminal (a pty from script(1)): raw mode, so Ctrl-C (0x03)
 	# reaches the guest instead of killing tvctl; the terminal is
 	# restored (canonical mode again) once tvctl detaches.
-	OUT=$( (sleep 3; printf 'a\003b\r'; sleep 3; printf '\035'; sleep 2) |
+	OUT=$( (sleep 5; printf 'a\003b\r'; sleep 3; printf '\035'; sleep 2) |
 		timeout 60 script -qec "'$TVCTL' -s '$MGMT_SOCK' console echo; stty -a" /dev/null 2>&1)
 	grep -q "busy: got 'a?b'" <<<"$OUT" ||
 		fail "console on a terminal: Ctrl-C did not reach the guest: $OUT"
@@ -233,6 +236,20 @@ mgmt_console_steps() {
 	grep -q "busy: quit: powering off" <<<"$OUT" || fail "create -c: no echo of quit: $OUT"
 	grep -q "domain quitter ended" <<<"$OUT" || fail "create -c: the end was not reported: $OUT"
 	[ "$rc" = 1 ] || fail "create -c: exit $rc when the domain ended, expected 1"
+
+	# A pv guest that reads its input through the VMI console
+	# (CONSOLE_READ after VIRQ_CONSOLE) gets it there; "quit" ends it
+	# through VMI SHUTDOWN.
+	tv_ok "create vecho" create "$dir/vecho.cfg"
+	OUT=$( (sleep 3; printf 'hello vmi\r'; sleep 3; printf 'quit\r'; sleep 30) |
+		timeout 60 "$TVCTL" -s "$MGMT_SOCK" console vecho 2>&1)
+	rc=$?
+	grep -q "vmi_echo: got 'hello vmi'" <<<"$OUT" ||
+		fail "console vecho: the pv guest did not echo through VMI: $OUT"
+	grep -q "vmi_echo: quit: powering off through VMI" <<<"$OUT" &&
+		grep -q "domain vecho ended" <<<"$OUT" ||
+		fail "console vecho: no quit or no end reported: $OUT"
+	[ "$rc" = 1 ] || fail "console vecho: exit $rc when the domain ended, expected 1"
 
 	# top: one iteration, a row per domain, VMI calls per second of pv1.
 	tv_ok top top -b -n 1
@@ -263,6 +280,7 @@ mgmt_console_steps() {
 	tv_ok "destroy pv1" destroy pv1
 	expect '\[echo\] busy: got .hello tvctl.'
 	expect 'd[0-9]+\(quitter\): ended: powered off'
+	expect 'd[0-9]+\(vecho\): ended: powered off'
 	reject 'PANIC|BUG'
 }
 

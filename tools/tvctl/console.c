@@ -153,7 +153,11 @@ int console_attach(const char *dom)
 	struct con c = { 0 };
 	long got;
 
+	/* Raw at once: keys typed while tvctl attaches reach the guest as
+	 * they are (a Ctrl-C among them does not kill tvctl). */
+	raw_tty();
 	if (!proto_has_console()) {
+		restore_tty();
 		fprintf(stderr, "tvctl console: this trivisor's protocol has "
 			"no console (it needs 1.1; see tvctl version)\n");
 		return 1;
@@ -161,7 +165,6 @@ int console_attach(const char *dom)
 	got = console_read(dom, &c, true);
 	if (got < 0)
 		return got == -3 ? 3 : 1;
-	raw_tty();
 	fprintf(stderr, "[tvctl: attached to domain %s (id %lu); Ctrl-] "
 		"detaches]\r\n", dom, c.id);
 	for (;;) {
