@@ -228,7 +228,7 @@ mgmt_console_steps() {
 	[ "$rc" = 3 ] || fail "console nosuch: exit $rc, expected 3 (no such domain)"
 
 	# create -c: attached from the start; "quit" powers the guest off.
-	OUT=$( (sleep 4; printf 'quit\r'; sleep 30) |
+	OUT=$( (sleep 4; printf 'quit\r'; sleep 10) |
 		timeout 90 "$TVCTL" -s "$MGMT_SOCK" create -c "$dir/quitter.cfg" 2>&1)
 	rc=$?
 	grep -q "created domain quitter" <<<"$OUT" || fail "create -c: $OUT"
@@ -241,7 +241,7 @@ mgmt_console_steps() {
 	# (CONSOLE_READ after VIRQ_CONSOLE) gets it there; "quit" ends it
 	# through VMI SHUTDOWN.
 	tv_ok "create vecho" create "$dir/vecho.cfg"
-	OUT=$( (sleep 3; printf 'hello vmi\r'; sleep 3; printf 'quit\r'; sleep 30) |
+	OUT=$( (sleep 3; printf 'hello vmi\r'; sleep 3; printf 'quit\r'; sleep 10) |
 		timeout 60 "$TVCTL" -s "$MGMT_SOCK" console vecho 2>&1)
 	rc=$?
 	grep -q "vmi_echo: got 'hello vmi'" <<<"$OUT" ||
