@@ -63,7 +63,11 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		      bool write)
 {
 	uint8_t *p = buf;
+	uint64_t f = spin_lock_irqsave(&d->p2m_lock);
+	int ret = 0;
 
+	/* Under the P2M lock: a page cannot be given back (ballooned) and
+	 * its frame reused while it is copied. */
 	while (len) {
 		uint64_t mfn, off = gpa & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off;
@@ -72,8 +76,10 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		if (n > len)
 			n = len;
 		if (p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms) !=
-		    P2M_RAM)
-			return -VMI_EFAULT;
+		    P2M_RAM) {
+			ret = -VMI_EFAULT;
+			break;
+		}
 		if (write)
 			memcpy((uint8_t *)pa_to_va(mfn << PAGE_SHIFT) + off, p, n);
 		else
@@ -82,21 +88,25 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		p += n;
 		len -= n;
 	}
-	return 0;
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	return ret;
 }
 
 bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len)
 {
 	uint64_t mfn, pfn, last;
 	unsigned int perms;
+	bool ram = true;
+	uint64_t f;
 
 	if (!len || gpa + len < gpa)
 		return false;
 	last = (gpa + len - 1) >> PAGE_SHIFT;
-	for (pfn = gpa >> PAGE_SHIFT; pfn <= last; pfn++)
-		if (p2m_lookup(&d->p2m, pfn, &mfn, &perms) != P2M_RAM)
-			return false;
-	return true;
+	f = spin_lock_irqsave(&d->p2m_lock);
+	for (pfn = gpa >> PAGE_SHIFT; pfn <= last && ram; pfn++)
+		ram = p2m_lookup(&d->p2m, pfn, &mfn, &perms) == P2M_RAM;
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	return ram;
 }
 
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len)
@@ -128,8 +138,22 @@ static int free_ram_range(void *arg, const struct p2m_range *r)
 
 	if (r->type != P2M_RAM)
 		return 0;
-	for (uint64_t f = 0; f < r->count; f += BLOCK_FRAMES)
-		BUG_ON(hv_frame_free(r->mfn + f, BLOCK_ORDER, d->id));
+	/*
+	 * Whole 2 MiB blocks as allocated; frames of a block split for
+	 * ballooning (hv_frame_split()) and frames taken back one by one
+	 * (BALLOON_IN) are allocations of order 0 each.
+	 */
+	for (uint64_t f = 0; f < r->count;) {
+		uint64_t mfn = r->mfn + f;
+
+		if (!(mfn & (BLOCK_FRAMES - 1)) && r->count - f >= BLOCK_FRAMES &&
+		    !hv_frame_free(mfn, BLOCK_ORDER, d->id)) {
+			f += BLOCK_FRAMES;
+			continue;
+		}
+		BUG_ON(hv_frame_free(mfn, 0, d->id));
+		f++;
+	}
 	return 0;
 }
 
@@ -155,6 +179,7 @@ static int populate(struct domain *d, uint64_t gpa, uint64_t bytes)
 
 static void release_memory(struct domain *d)
 {
+	vmi_mm_release(d);
 	if (d->npt.root)
 		nested_destroy(&d->npt);
 	if (d->p2m_store) {

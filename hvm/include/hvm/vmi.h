@@ -11,6 +11,7 @@
 
 struct vcpu;
 struct domain;
+struct vmi_mm;
 
 /* Per-domain VMI state; guarded by the domain's lock where noted. */
 struct vmi_domain {
@@ -20,7 +21,12 @@ struct vmi_domain {
 	uint64_t shared_gpa; /* the shared page, 0 = none */
 	unsigned int bad_calls; /* refused calls, for rate-limited logging */
 	uint64_t calls[128]; /* calls made, per call number (VMI_NR_CALLS) */
+	struct vmi_mm *mm; /* pins and ballooning (hvm/vmi-mm.c), or NULL */
 };
+
+/* Free what the mmu and memory sections hold for @d (domain teardown,
+ * before its RAM is freed). */
+void vmi_mm_release(struct domain *d);
 
 /*
  * Is guest frame @gfn in use by the VMI ABI (the ROM, the shared page, a

@@ -49,6 +49,13 @@ struct vcpu {
 	void *vendor; /* backend state (struct svm_vcpu, ...) */
 	uint64_t exits[HVM_EXIT_NR];
 	uint64_t run_tsc; /* TSC ticks spent in guest mode */
+	/*
+	 * TLB flushes asked by other vCPUs (hvm_flush_vcpus()): HVM_FLUSH_*
+	 * bits, taken by the run loop before the next entry.  guest_seq is
+	 * odd from just before that check until the vCPU has left guest mode.
+	 */
+	volatile uint32_t flush_req;
+	volatile uint64_t guest_seq;
 	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
 	bool fpu_valid; /* false: reset state at the next run */
 	uint8_t fpu[512] __attribute__((aligned(16)));
@@ -79,6 +86,9 @@ struct domain {
 	bool dump_on_stop; /* each vCPU logs its state when it stops */
 
 	uint64_t mem_bytes;
+	/* Guards p2m and npt once the domain runs (ballooning changes them;
+	 * guest memory copies read them). */
+	spinlock_t p2m_lock;
 	struct p2m p2m;
 	struct p2m_range *p2m_store;
 	unsigned int p2m_cap;
