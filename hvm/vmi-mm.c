@@ -483,13 +483,13 @@ static long balloon_in_one(struct vcpu *v, uint64_t gfn, const char **why)
 		*why = "not RAM in the domain's memory map";
 		return -VMI_EINVAL;
 	}
-	if (populated(d, gfn, &old)) {
-		*why = "the page is populated already";
-		return -VMI_EEXIST;
-	}
 	if (ram_frames(d) >= target_frames(d)) {
 		*why = "the domain is at its memory size";
 		return -VMI_ENOMEM;
+	}
+	if (populated(d, gfn, &old)) {
+		*why = "the page is populated already";
+		return -VMI_EEXIST;
 	}
 	if (hv_frame_alloc(0, d->id, &mfn)) {
 		*why = "the host is out of memory";

@@ -121,7 +121,7 @@ case_hv_fpu() {
 case_hv_vmi_pv() {
 	run_hv hv_vmi_pv 60 "$G/vmi.elf=kernel vmi memory=32 type=pv"
 	expect_outcome pass
-	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x3, sections 00000100 00000000 00000000 00000100'
+	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x23, sections 00000100 00000000 01000100 00000100'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+$'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+ refused: not a page of the domain.s RAM: #GP'
 	expect '\[vmi\] vmi: hello through CONSOLE_WRITE'
@@ -130,6 +130,50 @@ case_hv_vmi_pv() {
 	expect 'further refusals not logged'
 	expect '\[vmi\] vmi: multicall results and refusals behave'
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
+}
+
+# The VMI mmu and memory sections: every call and its refusals, a
+# cross-vCPU flush that a vCPU reading through a stale translation must
+# see, and ballooning.  The hypervisor's log line proves the frames went
+# back to the host: its free-frame count grows by exactly the pages given
+# back, and the domain's page count drops by as many.
+case_hv_vmi_mm() {
+	local line n pop total before after
+	run_hv hv_vmi_mm 90 "$G/vmi_mm.elf=kernel mm memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[mm\] vmi_mm: features 0x23, sections mmu and memory 1.0'
+	expect '\[mm\] vmi_mm: MMU_UPDATE writes entries and stops at the first bad one'
+	expect '\[mm\] vmi_mm: PIN, UNPIN and LOAD_BASE and their refusals behave'
+	expect '\[mm\] vmi_mm: FLUSH and INVLPG refuse bad scopes and bitmaps'
+	expect '\[mm\] vmi_mm: cross-vCPU INVLPG took [0-9]+ us; CPU 1 sees the new mapping'
+	expect '\[mm\] vmi_mm: two vCPUs flushing each other 200 times: no deadlock'
+	expect '\[mm\] vmi_mm: MEMORY_MAP matches the [0-9]+ multiboot ranges'
+	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
+	expect 'd0\(mm\): balloon in: 65 page\(s\) taken back, 8192 of 8192 pages populated'
+	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
+	# balloon out: N page(s) given back, P of T pages populated, host
+	# free frames A -> B: B - A = N, and P falls by N each time.
+	pop=8192
+	while read -r line; do
+		n=$(sed -E 's/.*balloon out: ([0-9]+) page.*/\1/' <<<"$line")
+		total=$(sed -E 's/.*page\(s\) given back, ([0-9]+) of.*/\1/' <<<"$line")
+		before=$(sed -E 's/.*host free frames ([0-9]+) -> ([0-9]+).*/\1/' <<<"$line")
+		after=$(sed -E 's/.*host free frames ([0-9]+) -> ([0-9]+).*/\2/' <<<"$line")
+		pop=$((pop - n))
+		[ "$total" = "$pop" ] || fail "after giving back $n page(s) the domain has $total pages, expected $pop"
+		[ $((after - before)) = "$n" ] || fail "giving back $n page(s) freed $((after - before)) host frames"
+	done < <(grep -a 'd0(mm): balloon out: ' "$LOG" | tr -d '\r')
+	[ "$pop" = $((8192 - 67)) ] || fail "the log shows $((8192 - pop)) pages given back, expected 67"
+}
+
+# An access to a page given back ends the domain like any access outside
+# its memory.
+case_hv_vmi_mm_touch() {
+	run_hv hv_vmi_mm_touch 90 "$G/vmi_mm.elf=kernel mm memory=32 type=pv cmdline=touch=1"
+	expect_outcome fail
+	expect '\[mm\] vmi_mm: reading a page given back'
+	expect 'd0\(mm\): crashed: read of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain.s memory'
+	reject 'the domain is still alive'
 }
 
 case_hv_vmi_hidden() {
@@ -172,4 +216,4 @@ case_hv_bad_config() {
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu hv_vmi_pv hv_vmi_hidden)
+	hv_fpu hv_vmi_pv hv_vmi_hidden hv_vmi_mm hv_vmi_mm_touch)
