@@ -383,6 +383,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 	d = slot_alloc(cfg->name, why, n);
 	if (!d)
 		return -VMI_EEXIST;
+	d->host_free_at_create = hv_frames_free();
 	d->mem_bytes = cfg->mem_bytes;
 	d->nr_vcpus = cfg->vcpus;
 
@@ -487,6 +488,11 @@ void domain_destroy(struct domain *d)
 	free_vcpus(d);
 	hvm_platform_destroy(d);
 	release_memory(d);
+	/* With no other domain coming or going meanwhile the two counts
+	 * match: everything the domain held went back exactly once. */
+	log_dom(LOG_INFO, d, "memory released: host free frames %lu, %lu "
+		"before it was created", hv_frames_free(),
+		d->host_free_at_create);
 	slot_free(d);
 }
 

@@ -113,11 +113,25 @@ case_bochs_hv_vmi() {
 	run_hv_bochs bochs_hv_vmi 120 1 "$G/vmi.elf=kernel vmi memory=32 type=pv" \
 		"$G/vmi.elf=kernel plain memory=32"
 	expect_outcome pass
-	expect '\[vmi\] vmi: ABI 1.0, container 2, features 0x3'
+	expect '\[vmi\] vmi: ABI 1.0, container 2, features 0x23'
 	expect '\[vmi\] vmi: multicall results and refusals behave'
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
 	expect '\[plain\] vmi: hidden \(ABI version 0 in CPUID\): the ROM MSR and the hypercall instruction fault'
 	expect '\[plain\] GUEST-RESULT: PASS vmi'
+}
+
+# The VMI mmu and memory sections through a VMCALL ROM (INVVPID/INVEPT
+# flushes): the guest kernel of hv_vmi_mm, two vCPUs sharing one CPU.
+case_bochs_hv_vmi_mm() {
+	run_hv_bochs bochs_hv_vmi_mm 120 1 "$G/vmi_mm.elf=kernel mm memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[mm\] vmi_mm: features 0x23, sections mmu and memory 1.0'
+	expect '\[mm\] vmi_mm: cross-vCPU INVLPG took [0-9]+ us; CPU 1 sees the new mapping'
+	expect '\[mm\] vmi_mm: two vCPUs flushing each other 200 times: no deadlock'
+	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
+	expect 'd0\(mm\): balloon out: 64 page\(s\) given back, 8125 of 8192 pages populated, host free frames ([0-9]+) -> '
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
 }
 
 # A VM entry the CPU refuses (the badentry test hook clears CR0.NE) is
@@ -184,6 +198,7 @@ case_bochs_hv_linux_2vcpu() {
 # Default: about 7 s each.  Slow (make test-slow): the 2-CPU cases take
 # 20-45 s each, the Linux boots minutes.
 DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
-	bochs_hv_bad_entry bochs_hv_no_unrestricted bochs_hv_vmi)
+	bochs_hv_bad_entry bochs_hv_no_unrestricted bochs_hv_vmi
+	bochs_hv_vmi_mm)
 SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
 	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux bochs_hv_linux_2vcpu)

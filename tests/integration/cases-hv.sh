@@ -164,6 +164,9 @@ case_hv_vmi_mm() {
 		[ $((after - before)) = "$n" ] || fail "giving back $n page(s) freed $((after - before)) host frames"
 	done < <(grep -a 'd0(mm): balloon out: ' "$LOG" | tr -d '\r')
 	[ "$pop" = $((8192 - 67)) ] || fail "the log shows $((8192 - pop)) pages given back, expected 67"
+	# Blocks split for ballooning and pages taken back are all freed,
+	# once: the host ends with what it had before the domain.
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
 }
 
 # An access to a page given back ends the domain like any access outside
@@ -174,6 +177,7 @@ case_hv_vmi_mm_touch() {
 	expect '\[mm\] vmi_mm: reading a page given back'
 	expect 'd0\(mm\): crashed: read of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain.s memory'
 	reject 'the domain is still alive'
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
 }
 
 case_hv_vmi_hidden() {

@@ -86,6 +86,7 @@ struct domain {
 	bool dump_on_stop; /* each vCPU logs its state when it stops */
 
 	uint64_t mem_bytes;
+	uint64_t host_free_at_create; /* hv_frames_free(), for the log */
 	/* Guards p2m and npt once the domain runs (ballooning changes them;
 	 * guest memory copies read them). */
 	spinlock_t p2m_lock;
