@@ -169,7 +169,7 @@ int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
 {
 	uint64_t seq[MAX_VCPUS], start = time_ns();
 	uint64_t wait = 0;
-	int ret = 0;
+	int ret = 0, waited = 0;
 
 	/*
 	 * Dekker-style: the request is published before guest_seq is read
@@ -191,6 +191,8 @@ int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
 			vcpu_kick(t);
 		}
 	}
+	for (uint64_t w = wait; w; w &= w - 1)
+		waited++; /* no libgcc: count the bits by hand */
 	while (wait) {
 		for (unsigned int i = 0; i < d->nr_vcpus; i++)
 			if ((wait >> i & 1) &&
@@ -205,7 +207,7 @@ int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
 		}
 		cpu_relax();
 	}
-	return ret;
+	return ret ? ret : waited;
 }
 
 int hvm_vcpu_run(struct vcpu *v)
@@ -257,8 +259,10 @@ static int run_loop(struct vcpu *v)
 			uint32_t what = __atomic_exchange_n(&v->flush_req, 0,
 							    __ATOMIC_SEQ_CST);
 
-			if (what)
+			if (what) {
 				hvm_ops.flush_tlb(v, what);
+				v->tlb_flushes++;
+			}
 		}
 		hvm_ops.vcpu_enter(v, &x);
 		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);

@@ -29,6 +29,7 @@
 #include <trivisor/memory.h>
 #include <trivisor/panic.h>
 #include <vmi/vmi.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MM_BLOCK_ORDER 9 /* guest RAM comes in 2 MiB blocks (domain.c) */
@@ -42,6 +43,7 @@ struct vmi_mm {
 	spinlock_t lock; /* pins; serialises balloon calls */
 	unsigned int nr_pins;
 	unsigned int logged; /* balloon calls logged */
+	uint64_t flushes, waited; /* flush calls; vCPUs waited for */
 	struct {
 		uint64_t gfn;
 		uint32_t level;
@@ -77,6 +79,18 @@ void vmi_mm_release(struct domain *d)
 
 	if (!mm)
 		return;
+	if (mm->flushes) {
+		char buf[MAX_VCPUS * 24] = "";
+		size_t len = 0;
+
+		for (unsigned int i = 0; i < d->nr_vcpus && d->vcpus[i]; i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%lu", i ? ", " : "",
+						d->vcpus[i]->tlb_flushes);
+		log_dom(LOG_INFO, d, "mmu: %lu flush call(s) waited for %lu "
+			"vCPU(s) in guest mode; TLB flushes per vCPU: %s",
+			mm->flushes, mm->waited, buf);
+	}
 	/* Frames whose flush never completed (the domain was crashed). */
 	for (unsigned int i = 0; i < mm->nr_limbo; i++)
 		if (hv_frame_free(mm->limbo[i], 0, d->id))
@@ -286,6 +300,7 @@ static long flush_targets(struct vcpu *v, uint32_t call, uint64_t scope,
 static long mmu_flush(struct vcpu *v, uint32_t call, uint64_t scope,
 		      uint64_t mask_gpa)
 {
+	struct vmi_mm *mm;
 	uint64_t mask;
 	long ret = flush_targets(v, call, scope, mask_gpa, &mask);
 
@@ -293,9 +308,15 @@ static long mmu_flush(struct vcpu *v, uint32_t call, uint64_t scope,
 		return ret;
 	/* INVLPG flushes the whole TLB of each target: a superset. */
 	ret = hvm_flush_vcpus(v->dom, mask, HVM_FLUSH_GUEST, v);
-	if (ret)
+	if (ret < 0)
 		return vmi_refuse(v, call, ret, "a vCPU did not leave guest "
 				  "mode in time");
+	mm = mm_state(v->dom);
+	if (mm) {
+		__atomic_fetch_add(&mm->flushes, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&mm->waited, (uint64_t)ret,
+				   __ATOMIC_RELAXED);
+	}
 	return 0;
 }
 
@@ -443,7 +464,7 @@ static long balloon_out(struct vcpu *v, uint64_t gpa, uint64_t count)
 	if (!mm->nr_limbo)
 		goto out;
 	/* No vCPU may reach the frames once they are freed. */
-	if (flush_nested(v)) {
+	if (flush_nested(v) < 0) {
 		domain_crash(d, "balloon: a vCPU did not flush its TLB in "
 			     "time; %u frame(s) kept until the domain ends",
 			     mm->nr_limbo);
@@ -541,7 +562,7 @@ static long balloon_in(struct vcpu *v, uint64_t gpa, uint64_t count)
 			break;
 	}
 	/* Mapping may have merged tables into a large leaf: flush. */
-	if (i && flush_nested(v))
+	if (i && flush_nested(v) < 0)
 		domain_crash(d, "balloon: a vCPU did not flush its TLB in "
 			     "time");
 	if (i && mm->logged < MM_LOG_LIMIT) {

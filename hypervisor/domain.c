@@ -485,6 +485,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void domain_destroy(struct domain *d)
 {
 	hvm_msr_forget(d->id);
+	vmi_mm_release(d); /* reads the vCPUs' counters: before they go */
 	free_vcpus(d);
 	hvm_platform_destroy(d);
 	release_memory(d);

@@ -131,6 +131,7 @@ case_bochs_hv_vmi_mm() {
 	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
 	expect 'd0\(mm\): balloon out: 64 page\(s\) given back, 8125 of 8192 pages populated, host free frames ([0-9]+) -> '
 	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+	expect 'd0\(mm\): mmu: [0-9]+ flush call\(s\) waited for [0-9]+ vCPU\(s\) in guest mode; TLB flushes per vCPU: [1-9][0-9]*, [1-9][0-9]*$'
 	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
 }
 

@@ -151,6 +151,9 @@ case_hv_vmi_mm() {
 	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
 	expect 'd0\(mm\): balloon in: 65 page\(s\) taken back, 8192 of 8192 pages populated'
 	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
+	# vCPU 1 took flush requests from vCPU 0 in its run loop, and some
+	# flush calls found the other vCPU in guest mode and waited for it.
+	expect 'd0\(mm\): mmu: [0-9]+ flush call\(s\) waited for [1-9][0-9]* vCPU\(s\) in guest mode; TLB flushes per vCPU: [1-9][0-9]*, [1-9][0-9]*$'
 	# balloon out: N page(s) given back, P of T pages populated, host
 	# free frames A -> B: B - A = N, and P falls by N each time.
 	pop=8192

@@ -41,9 +41,10 @@ void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa);
  * (NULL if none), flushes at its own next entry; for the others this
  * returns once each has either flushed or is out of guest mode and will
  * flush before it enters again.  vCPUs that flush each other at the same
- * time do not wait for each other (neither is in guest mode).  Returns 0,
- * or -VMI_ETIMEDOUT when a vCPU did not leave guest mode within
- * HVM_FLUSH_WAIT_NS (its request stays pending).
+ * time do not wait for each other (neither is in guest mode).  Returns
+ * the number of vCPUs it waited for, or -VMI_ETIMEDOUT when a vCPU did
+ * not leave guest mode within HVM_FLUSH_WAIT_NS (its request stays
+ * pending).
  */
 int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
 		    struct vcpu *self);

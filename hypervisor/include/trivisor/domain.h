@@ -56,6 +56,7 @@ struct vcpu {
 	 */
 	volatile uint32_t flush_req;
 	volatile uint64_t guest_seq;
+	uint64_t tlb_flushes; /* requests taken, for the log */
 	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
 	bool fpu_valid; /* false: reset state at the next run */
 	uint8_t fpu[512] __attribute__((aligned(16)));
