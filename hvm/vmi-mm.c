@@ -372,24 +372,29 @@ static long balloon_out_one(struct vcpu *v, struct vmi_mm *mm, uint64_t gfn,
 			    const char **why)
 {
 	struct domain *d = v->dom;
-	uint64_t mfn, f;
+	uint64_t mfn, f, g;
 	long ret;
 
 	if (gfn >= NESTED_GFN_LIMIT || map_type(d, gfn) != GUEST_MEM_RAM) {
 		*why = "not RAM in the domain's memory map";
 		return -VMI_EINVAL;
 	}
-	if (vmi_page_in_use(d, gfn)) {
-		*why = "the page is in use by the VMI ABI";
-		return -VMI_EBUSY;
-	}
 	if (pin_find(mm, gfn) >= 0) {
 		*why = "the page is a pinned page table";
+		return -VMI_EBUSY;
+	}
+	/* The ABI maps its pages under map_lock: checked and removed
+	 * under it, a page is either in use or gone, never both. */
+	g = spin_lock_irqsave(&d->vmi.map_lock);
+	if (vmi_page_in_use(d, gfn)) {
+		spin_unlock_irqrestore(&d->vmi.map_lock, g);
+		*why = "the page is in use by the VMI ABI";
 		return -VMI_EBUSY;
 	}
 	f = spin_lock_irqsave(&d->p2m_lock);
 	if (p2m_lookup(&d->p2m, gfn, &mfn, NULL) != P2M_RAM) {
 		spin_unlock_irqrestore(&d->p2m_lock, f);
+		spin_unlock_irqrestore(&d->vmi.map_lock, g);
 		*why = "the page is ballooned already";
 		return -VMI_ENOENT;
 	}
@@ -408,6 +413,7 @@ static long balloon_out_one(struct vcpu *v, struct vmi_mm *mm, uint64_t gfn,
 		mm->limbo[mm->nr_limbo++] = mfn;
 	}
 	spin_unlock_irqrestore(&d->p2m_lock, f);
+	spin_unlock_irqrestore(&d->vmi.map_lock, g);
 	if (ret)
 		*why = ret == -VMI_ENOSPC ? "the P2M has no room for another "
 					    "range"

@@ -20,6 +20,15 @@ struct vmi_section {
 extern const struct vmi_section vmi_vcpu_section, vmi_time_section,
 	vmi_event_section, vmi_mmu_section, vmi_memory_section;
 
+struct domain;
+struct vmi_shared_info;
+
+/* Raise @v's VIRQ @virq if a port is bound to it. */
+void vmi_raise_virq(struct vcpu *v, unsigned int virq);
+/* The shared page changed to @shared (NULL: detached, every binding is
+ * dropped). */
+void vmi_events_reset(struct domain *d, struct vmi_shared_info *shared);
+
 /* Log a refused call (rate-limited per domain) and return @err. */
 long vmi_refuse(struct vcpu *v, uint32_t call, long err, const char *why);
 

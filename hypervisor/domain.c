@@ -109,6 +109,21 @@ bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len)
 	return ram;
 }
 
+void *domain_map(struct domain *d, uint64_t gpa, uint64_t len)
+{
+	uint64_t mfn, f;
+	unsigned int perms, type;
+
+	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+		return NULL;
+	f = spin_lock_irqsave(&d->p2m_lock);
+	type = p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms);
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	if (type != P2M_RAM)
+		return NULL;
+	return pa_to_va((mfn << PAGE_SHIFT) | (gpa & (PAGE_SIZE - 1)));
+}
+
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len)
 {
 	return guest_copy(d, gpa, buf, len, false);
@@ -422,6 +437,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 		}
 	}
 	d->vmi.enabled = cfg->pv;
+	/* Refused VMI calls: 16 log lines a second at most. */
+	d->vmi.log_rl = (struct ratelimit)RATELIMIT_INIT(1000, 16);
 	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
 	{
@@ -486,6 +503,7 @@ void domain_destroy(struct domain *d)
 {
 	hvm_msr_forget(d->id);
 	vmi_mm_release(d); /* reads the vCPUs' counters: before they go */
+	vmi_domain_destroy(d);
 	free_vcpus(d);
 	hvm_platform_destroy(d);
 	release_memory(d);

@@ -121,7 +121,7 @@ case_hv_fpu() {
 case_hv_vmi_pv() {
 	run_hv hv_vmi_pv 60 "$G/vmi.elf=kernel vmi memory=32 type=pv"
 	expect_outcome pass
-	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x23, sections 00000100 00000000 01000100 00000100'
+	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x[0-9a-f]+, sections [0-9a-f]{4}0100 [0-9a-f]{8} [0-9a-f]{8} 00000100'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+$'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+ refused: not a page of the domain.s RAM: #GP'
 	expect '\[vmi\] vmi: hello through CONSOLE_WRITE'
@@ -141,7 +141,7 @@ case_hv_vmi_mm() {
 	local line n pop total before after
 	run_hv hv_vmi_mm 90 "$G/vmi_mm.elf=kernel mm memory=32 vcpus=2 type=pv"
 	expect_outcome pass
-	expect '\[mm\] vmi_mm: features 0x23, sections mmu and memory 1.0'
+	expect '\[mm\] vmi_mm: features 0x3f, sections mmu and memory 1.0'
 	expect '\[mm\] vmi_mm: MMU_UPDATE writes entries and stops at the first bad one'
 	expect '\[mm\] vmi_mm: PIN, UNPIN and LOAD_BASE and their refusals behave'
 	expect '\[mm\] vmi_mm: FLUSH and INVLPG refuse bad scopes and bitmaps'
@@ -181,6 +181,20 @@ case_hv_vmi_mm_touch() {
 	expect 'd0\(mm\): crashed: read of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain.s memory'
 	reject 'the domain is still alive'
 	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+}
+
+# The vcpu, time and events sections with 2 vCPUs (tests/guests/vmi_vcpu.c).
+case_hv_vmi_vcpu() {
+	run_hv hv_vmi_vcpu 60 "$G/vmi_vcpu.elf=kernel vv memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[vv\] vmi_vcpu: pvclock at [0-9]+ ns agrees with TIME_NOW'
+	expect '\[vv\] vmi_vcpu: masking, UNMASK, upcall_mask and YIELD behave'
+	expect '\[vv\] vmi_vcpu: a 5 ms timer woke VCPU_BLOCK after [0-9]+ us'
+	expect '\[vv\] vmi_vcpu: 5 PIT events through port [0-9]+'
+	expect '\[vv\] vmi_vcpu: vCPU 1 started twice in 64-bit mode'
+	expect 'd0\(vv\): VMI call 54 from vCPU 0: status outside the domain.s RAM \(-14\)'
+	expect 'd0\(vv\): VMI: more than 16 refused calls in 1000 ms; further refusals not logged for now'
+	expect '\[vv\] GUEST-RESULT: PASS vmi_vcpu'
 }
 
 case_hv_vmi_hidden() {
@@ -223,4 +237,4 @@ case_hv_bad_config() {
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu hv_vmi_pv hv_vmi_hidden hv_vmi_mm hv_vmi_mm_touch)
+	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_hidden hv_vmi_mm hv_vmi_mm_touch)
