@@ -533,11 +533,11 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 
 		if (c == '\r')
 			continue;
+		/* Keep the log printable whatever the guest sends. */
+		if (c != '\n' && !((c >= 32 && c < 127) || c == '\t'))
+			c = '?';
 		if (c != '\n' && d->con_len < sizeof(d->con_line) - 1) {
-			/* Keep the log printable whatever the guest sends. */
-			d->con_line[d->con_len++] = (c >= 32 && c < 127) || c == '\t'
-							    ? c
-							    : '?';
+			d->con_line[d->con_len++] = c;
 			continue;
 		}
 		d->con_line[d->con_len] = '\0';

@@ -197,6 +197,19 @@ case_hv_vmi_vcpu() {
 	expect '\[vv\] GUEST-RESULT: PASS vmi_vcpu'
 }
 
+# A hostile pv domain makes random VMI calls with random arguments for
+# 4 s while a well-behaved pv domain runs its own VMI test beside it.
+case_hv_vmi_fuzz() {
+	run_hv hv_vmi_fuzz 90 "$G/vmi_fuzz.elf=kernel hostile memory=32 type=pv cmdline=seconds=4" \
+		"$G/vmi_vcpu.elf=kernel good memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[hostile\] vmi_fuzz: seed [0-9]+, 4 s'
+	expect '\[hostile\] vmi_fuzz: [0-9]+ calls .*; still alive'
+	expect '\[hostile\] GUEST-RESULT: PASS vmi_fuzz'
+	expect '\[good\] GUEST-RESULT: PASS vmi_vcpu'
+	expect 'd0\(hostile\): VMI: more than 16 refused calls'
+}
+
 case_hv_vmi_hidden() {
 	run_hv hv_vmi_hidden 60 "$G/vmi.elf=kernel plain memory=32"
 	expect_outcome pass
@@ -237,4 +250,5 @@ case_hv_bad_config() {
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_hidden hv_vmi_mm hv_vmi_mm_touch)
+	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_fuzz hv_vmi_hidden hv_vmi_mm
+	hv_vmi_mm_touch)
