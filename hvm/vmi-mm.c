@@ -364,6 +364,11 @@ static long list_check(struct vcpu *v, uint32_t call, uint64_t gpa,
 	return 0;
 }
 
+static uint64_t target_frames(struct domain *d)
+{
+	return d->mem_bytes >> PAGE_SHIFT;
+}
+
 /*
  * Take @gfn out of the P2M and the nested tables; its frame goes to
  * mm->limbo.  0 or the error that refuses the page.
@@ -399,6 +404,16 @@ static long balloon_out_one(struct vcpu *v, struct vmi_mm *mm, uint64_t gfn,
 		return -VMI_ENOENT;
 	}
 	ret = p2m_remove(&d->p2m, gfn, 1);
+	/*
+	 * Keep room to take every ballooned page back: each may come back
+	 * as a frame that joins no neighbour, a range of its own.
+	 */
+	if (!ret && d->p2m.nr + (target_frames(d) - p2m_ram_frames(&d->p2m)) >
+			    d->p2m.cap) {
+		BUG_ON(p2m_add(&d->p2m, gfn, 1, mfn, P2M_RAM,
+			       P2M_R | P2M_W | P2M_X));
+		ret = -VMI_ENOSPC;
+	}
 	if (!ret) {
 		ret = nested_unmap(&d->npt, gfn, 1);
 		if (ret)
@@ -415,8 +430,8 @@ static long balloon_out_one(struct vcpu *v, struct vmi_mm *mm, uint64_t gfn,
 	spin_unlock_irqrestore(&d->p2m_lock, f);
 	spin_unlock_irqrestore(&d->vmi.map_lock, g);
 	if (ret)
-		*why = ret == -VMI_ENOSPC ? "the P2M has no room for another "
-					    "range"
+		*why = ret == -VMI_ENOSPC ? "the P2M would have no room to "
+					    "take the pages back"
 					  : "no memory to split the mapping";
 	return ret;
 }
@@ -426,11 +441,6 @@ static long flush_nested(struct vcpu *v)
 {
 	return hvm_flush_vcpus(v->dom, all_vcpus(v->dom),
 			       HVM_FLUSH_GUEST | HVM_FLUSH_NESTED, v);
-}
-
-static uint64_t target_frames(struct domain *d)
-{
-	return d->mem_bytes >> PAGE_SHIFT;
 }
 
 static uint64_t ram_frames(struct domain *d)

@@ -30,6 +30,9 @@
 #define BLOCK_ORDER 9
 #define BLOCK_FRAMES (1ul << BLOCK_ORDER)
 #define BLOCK_BYTES (BLOCK_FRAMES << PAGE_SHIFT)
+/* The P2M's array: 4 pages, 512 ranges.  A domain needs a handful; each
+ * run of pages given back (VMI ballooning) costs one more. */
+#define P2M_STORE_ORDER 2
 
 struct domain *domains[MAX_DOMAINS];
 static struct domain domain_slots[MAX_DOMAINS];
@@ -199,7 +202,8 @@ static void release_memory(struct domain *d)
 		nested_destroy(&d->npt);
 	if (d->p2m_store) {
 		p2m_for_each(&d->p2m, free_ram_range, d);
-		hv_frame_free(va_to_pa(d->p2m_store) >> PAGE_SHIFT, 0,
+		hv_frame_free(va_to_pa(d->p2m_store) >> PAGE_SHIFT,
+			      P2M_STORE_ORDER,
 			      FRAME_OWNER_HYPERVISOR);
 		d->p2m_store = NULL;
 	}
@@ -263,11 +267,11 @@ static int build_memory(struct domain *d, char *why, unsigned int n)
 			 d->mem_bytes >> 20, hv_frames_free() >> 8);
 		return -VMI_ENOMEM;
 	}
-	ret = hv_frame_alloc(0, FRAME_OWNER_HYPERVISOR, &store);
+	ret = hv_frame_alloc(P2M_STORE_ORDER, FRAME_OWNER_HYPERVISOR, &store);
 	if (ret)
 		goto nomem;
 	d->p2m_store = pa_to_va(store << PAGE_SHIFT);
-	d->p2m_cap = PAGE_SIZE / sizeof(struct p2m_range);
+	d->p2m_cap = (PAGE_SIZE << P2M_STORE_ORDER) / sizeof(struct p2m_range);
 	p2m_init(&d->p2m, d->p2m_store, d->p2m_cap);
 
 	/* RAM: [0, low_end) as one run (the 640K-1M window is backed too;

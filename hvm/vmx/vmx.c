@@ -121,11 +121,10 @@ static void invvpid_all(void)
 }
 
 /*
- * Drop the translations of one VPID (INVVPID type 1, single context, SDM
- * vol. 3C, 29.4.3.3 "Invalidation of TLBs and paging-structure caches" and
- * the INVVPID reference in vol. 2; all contexts, type 2, where the CPU
- * lacks type 1).  Without VPIDs every VM entry and exit drops the linear
- * and combined mappings anyway (29.4.3.1).
+ * Drop the translations of one VPID: INVVPID type 1, single context (SDM
+ * vol. 3C, 28.3.3.3, and the INVVPID reference in vol. 2), or type 2,
+ * all contexts, where the CPU lacks type 1.  Without VPIDs every VM entry
+ * and exit drops the linear and combined mappings anyway (28.3.3.1).
  */
 #define CAP_INVVPID_SINGLE (1ull << 41)
 

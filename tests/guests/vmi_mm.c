@@ -32,6 +32,7 @@ static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared __attribute__((aligned(4096)));
 static uint8_t pool[POOL][4096] __attribute__((aligned(4096)));
 static uint8_t big[64][4096] __attribute__((aligned(4096)));
+static uint8_t sparse[1100][4096] __attribute__((aligned(4096)));
 static struct vmi_mmu_update upd[VMI_MMU_BATCH_MAX + 1]
 	__attribute__((aligned(8)));
 static uint64_t list[VMI_BALLOON_BATCH_MAX + 1] __attribute__((aligned(8)));
@@ -471,6 +472,32 @@ static void balloon(void)
 	       "the memory size\n");
 }
 
+/*
+ * Every other page of a 4 MiB pool: each is a hole of its own in the
+ * hypervisor's P2M, which is bounded, so a batch stops with the P2M full
+ * and a further page is refused with -ENOSPC.  Then all come back.
+ */
+static void balloon_sparse(void)
+{
+	int32_t n, m;
+
+	for (unsigned int i = 0; i < VMI_BALLOON_BATCH_MAX; i++)
+		list[i] = gfn_of(sparse[2 * i + 1]);
+	n = vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list,
+		     VMI_BALLOON_BATCH_MAX, 0);
+	CHECK(n > 0 && n < (int32_t)VMI_BALLOON_BATCH_MAX,
+	      "512 scattered pages: BALLOON_OUT returned %d", n);
+	EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)&list[n], 1, 0),
+	       -VMI_ENOSPC);
+	m = vmi_call(VMI_CALL_MEMORY_MAP, 0, 0, 0);
+	CHECK(m == (int32_t)guest_plat.nr_mem + 2 * n,
+	      "MEMORY_MAP has %d ranges with %d scattered holes", m, n);
+	EXPECT(vmi_call(VMI_CALL_BALLOON_IN, (uintptr_t)list, n, 0), n);
+	EXPECT(vmi_call(VMI_CALL_MEMORY_MAP, 0, 0, 0), guest_plat.nr_mem);
+	printf("vmi_mm: %d scattered pages given back until the P2M was "
+	       "full (-ENOSPC), all taken back\n", n);
+}
+
 void test_main(void)
 {
 	char buf[8];
@@ -487,6 +514,8 @@ void test_main(void)
 	cross_flush();
 	memory_map();
 	balloon();
+	if (!cmdline_get("touch", buf, sizeof(buf)))
+		balloon_sparse();
 	if (cmdline_get("touch", buf, sizeof(buf))) {
 		list[0] = gfn_of(pool[7]);
 		EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list, 1, 0),
