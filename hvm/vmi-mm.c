@@ -35,6 +35,10 @@
 #define MM_BLOCK_ORDER 9 /* guest RAM comes in 2 MiB blocks (domain.c) */
 #define MM_PINS 64 /* pinned tables per domain */
 #define MM_LOG_LIMIT 16 /* balloon calls logged per domain */
+/* Table pages a balloon call can free: at most one per level above a
+ * page for each page of the batch; beyond that they are freed at once. */
+#define MM_TABLES (2 * VMI_BALLOON_BATCH_MAX)
+#define MM_ORDER 2 /* struct vmi_mm: 16 KiB */
 /* MEMORY_MAP: more entries than any map can have; bounds the RAM check. */
 #define MM_MAP_MAX 4096u
 
@@ -51,8 +55,13 @@ struct vmi_mm {
 	/* Frames taken out of the P2M, freed once every vCPU has flushed. */
 	unsigned int nr_limbo;
 	uint64_t limbo[VMI_BALLOON_BATCH_MAX];
+	/* Nested-table pages freed by a balloon call (deferring while set),
+	 * freed after the same flush. */
+	bool deferring;
+	unsigned int nr_tables;
+	uint64_t tables[MM_TABLES];
 };
-_Static_assert(sizeof(struct vmi_mm) <= 2 * PAGE_SIZE, "two pages");
+_Static_assert(sizeof(struct vmi_mm) <= (PAGE_SIZE << MM_ORDER), "fits");
 
 static struct vmi_mm *mm_state(struct domain *d)
 {
@@ -62,15 +71,25 @@ static struct vmi_mm *mm_state(struct domain *d)
 
 	if (mm)
 		return mm;
-	mm = hv_pages_alloc(1, &pa, 0);
+	mm = hv_pages_alloc(MM_ORDER, &pa, 0);
 	if (!mm)
 		return NULL;
 	if (!__atomic_compare_exchange_n(&d->vmi.mm, &none, mm, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		hv_frame_free(pa >> PAGE_SHIFT, 1, FRAME_OWNER_HYPERVISOR);
+		hv_frame_free(pa >> PAGE_SHIFT, MM_ORDER,
+			      FRAME_OWNER_HYPERVISOR);
 		return none; /* another vCPU was first */
 	}
 	return mm;
+}
+
+static void free_tables(struct domain *d, struct vmi_mm *mm)
+{
+	for (unsigned int i = 0; i < mm->nr_tables; i++)
+		if (hv_frame_free(mm->tables[i], 0, FRAME_OWNER_HYPERVISOR))
+			log_dom(LOG_ERR, d, "nested table %#lx: cannot free",
+				mm->tables[i]);
+	mm->nr_tables = 0;
 }
 
 void vmi_mm_release(struct domain *d)
@@ -96,8 +115,22 @@ void vmi_mm_release(struct domain *d)
 		if (hv_frame_free(mm->limbo[i], 0, d->id))
 			log_dom(LOG_ERR, d, "ballooned frame %#lx: cannot free",
 				mm->limbo[i]);
-	hv_frame_free(va_to_pa(mm) >> PAGE_SHIFT, 1, FRAME_OWNER_HYPERVISOR);
+	free_tables(d, mm);
+	hv_frame_free(va_to_pa(mm) >> PAGE_SHIFT, MM_ORDER,
+		      FRAME_OWNER_HYPERVISOR);
 	d->vmi.mm = NULL;
+}
+
+bool vmi_mm_defer_table(struct domain *d, uint64_t mfn)
+{
+	struct vmi_mm *mm = d->vmi.mm;
+
+	/* Called with the P2M lock held by a balloon call of this domain,
+	 * which holds mm->lock and set deferring. */
+	if (!mm || !mm->deferring || mm->nr_tables == MM_TABLES)
+		return false;
+	mm->tables[mm->nr_tables++] = mfn;
+	return true;
 }
 
 /* --- the domain's memory map --- */
@@ -466,6 +499,7 @@ static long balloon_out(struct vcpu *v, uint64_t gpa, uint64_t count)
 	if (!mm)
 		return -VMI_ENOMEM;
 	spin_lock(&mm->lock);
+	mm->deferring = true;
 	for (i = 0; i < count; i++) {
 		uint64_t gfn;
 
@@ -477,7 +511,8 @@ static long balloon_out(struct vcpu *v, uint64_t gpa, uint64_t count)
 		if (err)
 			break;
 	}
-	if (!mm->nr_limbo)
+	mm->deferring = false;
+	if (!mm->nr_limbo && !mm->nr_tables)
 		goto out;
 	/* No vCPU may reach the frames once they are freed. */
 	if (flush_nested(v) < 0) {
@@ -486,6 +521,7 @@ static long balloon_out(struct vcpu *v, uint64_t gpa, uint64_t count)
 			     mm->nr_limbo);
 		goto out;
 	}
+	free_tables(d, mm);
 	free_before = hv_frames_free();
 	for (unsigned int k = 0; k < mm->nr_limbo; k++)
 		if (hv_frame_free(mm->limbo[k], 0, d->id))
@@ -566,6 +602,7 @@ static long balloon_in(struct vcpu *v, uint64_t gpa, uint64_t count)
 	if (!mm)
 		return -VMI_ENOMEM;
 	spin_lock(&mm->lock);
+	mm->deferring = true;
 	for (i = 0; i < count; i++) {
 		uint64_t gfn;
 
@@ -577,10 +614,17 @@ static long balloon_in(struct vcpu *v, uint64_t gpa, uint64_t count)
 		if (err)
 			break;
 	}
-	/* Mapping may have merged tables into a large leaf: flush. */
-	if (i && flush_nested(v) < 0)
-		domain_crash(d, "balloon: a vCPU did not flush its TLB in "
-			     "time");
+	mm->deferring = false;
+	/* Mapping may have merged a table into a large leaf: its page is
+	 * freed once no vCPU can have it cached. */
+	if (i || mm->nr_tables) {
+		if (flush_nested(v) < 0)
+			domain_crash(d, "balloon: a vCPU did not flush its TLB "
+				     "in time; %u table page(s) kept until the "
+				     "domain ends", mm->nr_tables);
+		else
+			free_tables(d, mm);
+	}
 	if (i && mm->logged < MM_LOG_LIMIT) {
 		mm->logged++;
 		log_dom(LOG_INFO, d, "balloon in: %lu page(s) taken back, %lu "

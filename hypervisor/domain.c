@@ -49,7 +49,10 @@ static int npt_alloc(void *ctx, uint64_t *mfn)
 
 static void npt_free(void *ctx, uint64_t mfn)
 {
-	(void)ctx;
+	/* While the domain runs, a table page may still sit in a CPU's
+	 * paging-structure cache: ballooning frees it after its flush. */
+	if (vmi_mm_defer_table(ctx, mfn))
+		return;
 	BUG_ON(hv_frame_free(mfn, 0, FRAME_OWNER_HYPERVISOR));
 }
 

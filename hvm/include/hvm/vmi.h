@@ -57,6 +57,9 @@ struct vmi_domain {
 /* Free what the mmu and memory sections hold for @d (domain teardown,
  * before its RAM is freed). */
 void vmi_mm_release(struct domain *d);
+/* A nested-table page @mfn is no longer used: true when a balloon call
+ * of @d is under way and frees it after every vCPU has flushed. */
+bool vmi_mm_defer_table(struct domain *d, uint64_t mfn);
 
 /*
  * Per-vCPU VMI state (hvm/vmi-vcpu.c).  Changed by the vCPU's own CPU,
