@@ -393,7 +393,11 @@ bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector)
 size_t hvm_platform_console_room(struct domain *d)
 {
 	struct hvm_plat *p = plat_of(d);
-	uint64_t f = spin_lock_irqsave(&p->lock);
+	uint64_t f;
+
+	if (vmi_console_takes_input(d))
+		return vmi_console_room(d);
+	f = spin_lock_irqsave(&p->lock);
 	size_t n = vuart_rx_room(&p->com1);
 
 	spin_unlock_irqrestore(&p->lock, f);
@@ -404,8 +408,12 @@ size_t hvm_platform_console_input(struct domain *d, const uint8_t *buf,
 				  size_t n)
 {
 	struct hvm_plat *p = plat_of(d);
-	uint64_t f = spin_lock_irqsave(&p->lock);
+	uint64_t f;
 
+	/* A pv guest that bound VIRQ_CONSOLE reads its input through VMI. */
+	if (vmi_console_takes_input(d))
+		return vmi_console_input(d, buf, n);
+	f = spin_lock_irqsave(&p->lock);
 	n = vuart_input(&p->com1, buf, n);
 	spin_unlock_irqrestore(&p->lock, f);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)

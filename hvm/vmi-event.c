@@ -39,6 +39,66 @@ void vmi_raise_virq(struct vcpu *v, unsigned int virq)
 	spin_unlock_irqrestore(&d->vmi.evt_lock, f);
 }
 
+/* The vCPU whose VIRQ_CONSOLE has a port, or NULL; evt_lock held. */
+static struct vcpu *console_vcpu(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] && d->vcpus[i]->vmi.virq_port[VMI_VIRQ_CONSOLE])
+			return d->vcpus[i];
+	return NULL;
+}
+
+bool vmi_console_takes_input(struct domain *d)
+{
+	uint64_t f;
+	bool bound;
+
+	if (!d->vmi.enabled)
+		return false;
+	f = spin_lock_irqsave(&d->vmi.evt_lock);
+	bound = console_vcpu(d) != NULL;
+	spin_unlock_irqrestore(&d->vmi.evt_lock, f);
+	return bound;
+}
+
+size_t vmi_console_room(struct domain *d)
+{
+	uint64_t f = spin_lock_irqsave(&d->vmi.evt_lock);
+	size_t room = sizeof(d->vmi.con_in) -
+		      (d->vmi.con_tail - d->vmi.con_head);
+
+	spin_unlock_irqrestore(&d->vmi.evt_lock, f);
+	return room;
+}
+
+size_t vmi_console_input(struct domain *d, const uint8_t *buf, size_t n)
+{
+	uint64_t f = spin_lock_irqsave(&d->vmi.evt_lock);
+	struct vmi_domain *m = &d->vmi;
+	struct vcpu *v = console_vcpu(d);
+	size_t i;
+
+	for (i = 0; i < n && m->con_tail - m->con_head < sizeof(m->con_in);
+	     i++)
+		m->con_in[m->con_tail++ % sizeof(m->con_in)] = buf[i];
+	if (i && v)
+		raise_locked(d, v->vmi.virq_port[VMI_VIRQ_CONSOLE]);
+	spin_unlock_irqrestore(&d->vmi.evt_lock, f);
+	return i;
+}
+
+size_t vmi_console_take(struct domain *d, uint8_t *buf, size_t n)
+{
+	uint64_t f = spin_lock_irqsave(&d->vmi.evt_lock);
+	struct vmi_domain *m = &d->vmi;
+	size_t i;
+
+	for (i = 0; i < n && m->con_head != m->con_tail; i++)
+		buf[i] = m->con_in[m->con_head++ % sizeof(m->con_in)];
+	spin_unlock_irqrestore(&d->vmi.evt_lock, f);
+	return i;
+}
+
 bool vmi_gsi_set(struct domain *d, unsigned int gsi, bool level)
 {
 	uint32_t bit = 1u << gsi;

@@ -231,6 +231,27 @@ static void wallclock_write(struct domain *d, struct vmi_shared_info *s)
 	__atomic_store_n(&w->version, v + 2, __ATOMIC_RELAXED);
 }
 
+static long do_console_read(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	uint8_t buf[256];
+	struct domain *d = v->dom;
+	size_t n;
+
+	if (len > VMI_CONSOLE_MAX)
+		return vmi_refuse(v, VMI_CALL_CONSOLE_READ, -VMI_E2BIG,
+				  "longer than VMI_CONSOLE_MAX");
+	if (!len)
+		return 0;
+	if (!domain_is_ram(d, gpa, len))
+		return vmi_refuse(v, VMI_CALL_CONSOLE_READ, -VMI_EFAULT,
+				  "buffer outside the domain's RAM");
+	/* The ring holds at most sizeof(buf): one take empties it. */
+	n = vmi_console_take(d, buf, len < sizeof(buf) ? len : sizeof(buf));
+	if (n && domain_write(d, gpa, buf, n))
+		return -VMI_EFAULT;
+	return (long)n;
+}
+
 static long do_shared_page(struct vcpu *v, uint64_t gpa)
 {
 	struct domain *d = v->dom;
@@ -378,7 +399,7 @@ static long console_call(struct vcpu *v, uint32_t call, const uint64_t a[5])
 	case VMI_CALL_CONSOLE_WRITE:
 		return do_console_write(v, a[0], a[1]);
 	case VMI_CALL_CONSOLE_READ:
-		return 0; /* no console input path yet: nothing waiting */
+		return do_console_read(v, a[0], a[1]);
 	default:
 		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	}

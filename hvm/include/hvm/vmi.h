@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <trivisor/spinlock.h>
 #include <trivisor/log.h>
 #include <vmi/vmi.h>
@@ -40,6 +41,9 @@ struct vmi_domain {
 	spinlock_t evt_lock;
 	struct vmi_port ports[VMI_NR_EVENTS];
 	uint16_t gsi_port[VMI_NR_GSIS]; /* 0 = not bound */
+	/* Console input waiting for CONSOLE_READ (a ring; under evt_lock). */
+	uint8_t con_in[256];
+	uint32_t con_head, con_tail; /* free-running: tail - head bytes */
 	uint32_t gsi_level; /* bit per GSI: the line's last level */
 	uint64_t bad_calls; /* refused calls */
 	struct ratelimit log_rl; /* their log lines */
@@ -116,6 +120,14 @@ bool vmi_vcpu_take_requests(struct vcpu *v);
 /* A device line changed level: true when an event channel took it (the
  * I/O APIC and 8259 then do not see it).  Platform lock held. */
 bool vmi_gsi_set(struct domain *d, unsigned int gsi, bool level);
+/*
+ * Console input for a domain.  Once a vCPU has bound VIRQ_CONSOLE, input
+ * goes to the VMI console (CONSOLE_READ) instead of the serial port; each
+ * arrival raises the VIRQ.  Returns the bytes taken.
+ */
+bool vmi_console_takes_input(struct domain *d);
+size_t vmi_console_input(struct domain *d, const uint8_t *buf, size_t n);
+size_t vmi_console_room(struct domain *d);
 /* Forget the domain's VMI mappings (the domain is going away). */
 void vmi_domain_destroy(struct domain *d);
 
