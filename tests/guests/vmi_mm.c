@@ -14,7 +14,11 @@
  * MEMORY_MAP agrees with the multiboot map and shows ballooned pages;
  * BALLOON_OUT refuses non-RAM, reserved, the ROM, the shared page, a
  * pinned page and pages given back already; BALLOON_IN returns zeroed
- * pages and stops at the domain's memory size.
+ * pages and stops at the domain's memory size; scattered pages can be
+ * given back until the hypervisor's P2M bound (-ENOSPC) and all come
+ * back.  Under emulators a stale translation is rarely observable (every
+ * VM exit reloads CR3 there), so the cross-vCPU part proves that the
+ * call returns with the change visible and prints what it saw before.
  *
  * With `touch` on the command line it finally reads a page it gave back,
  * which must end the domain.  Run it as `type=pv`, vcpus=2.
