@@ -270,6 +270,20 @@ static int run_loop(struct vcpu *v)
 		sched_arm_timer(deadline < start + SLICE_NS ? deadline
 							    : start + SLICE_NS);
 
+		/*
+		 * A kick whose IPI the host took after the loop's start but
+		 * before this point would otherwise wait for the next exit
+		 * (up to a slice): look with interrupts off.  From here the
+		 * IPI stays pending until the guest runs, and the backends
+		 * turn a pending host interrupt into an immediate exit
+		 * (SVM: GIF = 0 then INTR intercept, APM vol. 2 15.17;
+		 * VMX: external-interrupt exiting, SDM vol. 3C 25.2).
+		 */
+		irq_disable();
+		if (v->kicked) {
+			irq_enable();
+			return HVM_RUN_YIELD;
+		}
 		/* In guest mode from here (see hvm_flush_vcpus()): the odd
 		 * count is published before the request is read. */
 		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);
