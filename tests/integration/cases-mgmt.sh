@@ -269,8 +269,9 @@ mgmt_console_steps() {
 	[ "${calls:-0}" -gt 50 ] || fail "info pv1: VERSION counted ${calls:-no} times: $OUT"
 	grep -q '"call": 96, "name": "CONSOLE_WRITE", "count": [1-9]' <<<"$OUT" ||
 		fail "info pv1: CONSOLE_WRITE not counted: $OUT"
-	grep -q '"call": 77, "name": null, "count": [1-9]' <<<"$OUT" ||
-		fail "info pv1: the unknown call 77 not counted: $OUT"
+	# vmi.c also calls numbers the ABI leaves undefined: counted, no name.
+	grep -Eq '"call": [0-9]+, "name": null, "count": [1-9]' <<<"$OUT" ||
+		fail "info pv1: the calls of undefined numbers not counted: $OUT"
 	tv_ok "info pv1" info pv1
 	grep -qE '^ +0 +VERSION +[0-9]+$' <<<"$OUT" || fail "info pv1 table: $OUT"
 	tv_ok "info echo" info --json echo
