@@ -256,6 +256,18 @@ mgmt_console_steps() {
 	grep -qE '^ +[0-9]+ +echo +running +hv ' <<<"$OUT" || fail "top: no row for echo: $OUT"
 	grep -qE '^ +[0-9]+ +pv1 +running +pv +[0-9.]+ +[0-9.]+ +[0-9]+ +[1-9][0-9]*$' <<<"$OUT" ||
 		fail "top: no row for pv1 with VMI calls per second: $OUT"
+	# The same as JSON, and the log as JSON.
+	if command -v python3 >/dev/null; then
+		tv_ok "top --json" top -b -n 1 --json
+		python3 -c 'import json, sys
+d = {x["name"]: x for x in json.loads(sys.stdin.read())["domains"]}
+assert d["pv1"]["vmi_calls_per_s"] > 0 and "echo" in d, d' <<<"$OUT" ||
+			fail "top --json: $OUT"
+		tv_ok "dmesg --json" dmesg --json
+		python3 -c 'import json, sys
+assert "trivisor" in json.loads(sys.stdin.read())["log"]' <<<"$OUT" ||
+			fail "dmesg --json is not JSON with the log"
+	fi
 	# info: the counters by call number and name.
 	tv_ok "info pv1" info --json pv1
 	grep -q '"type": "pv"' <<<"$OUT" || fail "info pv1: $OUT"

@@ -220,6 +220,23 @@ static unsigned int get_doms(struct dom *out, unsigned int max)
 	return n;
 }
 
+/* @n bytes of @s as the inside of a JSON string. */
+static void json_chars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			printf("\\n");
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c); /* bytes as Latin-1 */
+		else
+			putchar(c);
+	}
+}
+
 static void json_dom(const struct dom *d)
 {
 	printf("{\"id\": %lu, \"name\": \"%s\", \"state\": \"%s\", "
@@ -399,6 +416,7 @@ static int cmd_shutdown(int argc, char **argv)
 static int cmd_dmesg(int argc, char **argv)
 {
 	uint64_t pos = 0;
+	bool started = false;
 
 	(void)argc;
 	(void)argv;
@@ -414,9 +432,18 @@ static int cmd_dmesg(int argc, char **argv)
 			return fail("dmesg", st);
 		mgmt_tlv_find(reply, reply_len, MGMT_F_DATA, &data, &len);
 		mgmt_tlv_u64(reply, reply_len, MGMT_F_NEXT, &pos);
-		if (!len)
+		if (json && !started)
+			printf("{\"log\": \"");
+		started = true;
+		if (!len) {
+			if (json)
+				printf("\"}\n");
 			return 0;
-		fwrite(data, 1, len, stdout);
+		}
+		if (json)
+			json_chars((const char *)data, len);
+		else
+			fwrite(data, 1, len, stdout);
 	}
 }
 
@@ -461,7 +488,34 @@ static int cmd_top(int argc, char **argv)
 		if (st)
 			return fail("top", st);
 		n = get_doms(d, 64);
-		if (it) {
+		if (it && json) {
+			/* One object per refresh, one per line. */
+			printf("{\"interval_s\": %d, \"domains\": [", delay);
+			for (unsigned int i = 0; i < n; i++) {
+				double pct = 0, eps = 0, vps = 0;
+
+				for (unsigned int j = 0; j < nprev; j++) {
+					if (prev[j].id != d[i].id ||
+					    strcmp(prev[j].name, d[i].name))
+						continue;
+					pct = (double)(d[i].cpu_ns - prev[j].cpu_ns) /
+					      ((double)delay * 1e7);
+					eps = (double)(d[i].exits - prev[j].exits) /
+					      delay;
+					vps = (double)(d[i].vmi_calls -
+						       prev[j].vmi_calls) / delay;
+				}
+				printf("%s{\"id\": %lu, \"name\": \"%s\", "
+				       "\"state\": \"%s\", \"type\": \"%s\", "
+				       "\"cpu_percent\": %.1f, \"exits_per_s\": "
+				       "%.0f, \"vmi_calls_per_s\": %.0f}",
+				       i ? ", " : "", d[i].id, d[i].name,
+				       d[i].state, d[i].type, pct, eps,
+				       d[i].pv ? vps : 0.0);
+			}
+			printf("]}\n");
+			fflush(stdout);
+		} else if (it) {
 			if (!batch && isatty(1))
 				printf("\033[H\033[2J");
 			printf("%3s  %-16s  %-8s  %-4s  %6s  %10s  %10s  %10s\n",
@@ -531,10 +585,26 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Uploads above this many bytes show progress (about 5 s under QEMU). */
+#define PROGRESS_MIN (256u * 1024)
+
+static void progress(const char *what, size_t done, size_t total)
+{
+	unsigned int width = 40, fill = (unsigned int)(done * width / total);
+
+	fprintf(stderr, "\r%-8s [", what);
+	for (unsigned int i = 0; i < width; i++)
+		fputc(i < fill ? '#' : ' ', stderr);
+	fprintf(stderr, "] %3u%% %zu/%zu KiB", (unsigned int)(done * 100 / total),
+		done >> 10, total >> 10);
+	fflush(stderr);
+}
+
 static int upload(unsigned int slot, const char *path)
 {
 	static const char *const names[] = { "kernel", "ramdisk" };
 	size_t len, off;
+	bool bar;
 	uint8_t *img = read_file(path, &len);
 	struct mgmt_tlv_writer *w;
 	int st;
@@ -561,6 +631,8 @@ static int upload(unsigned int slot, const char *path)
 	}
 	if (corrupt_upload)
 		img[len / 2] ^= 0x55;
+	/* A bar for uploads that take more than a moment, on a terminal. */
+	bar = isatty(2) && len > PROGRESS_MIN;
 	for (off = 0; off < len; off += MGMT_CHUNK_DATA) {
 		size_t n = len - off < MGMT_CHUNK_DATA ? len - off
 						       : MGMT_CHUNK_DATA;
@@ -583,10 +655,16 @@ static int upload(unsigned int slot, const char *path)
 		}
 		st = request(MGMT_T_UPLOAD_CHUNK, w);
 		if (st) {
+			if (bar)
+				fputc('\n', stderr);
 			free(img);
 			return fail("create", st);
 		}
+		if (bar)
+			progress(names[slot], off + n, len);
 	}
+	if (bar)
+		fputc('\n', stderr);
 	free(img);
 	return 0;
 }
@@ -774,10 +852,10 @@ static const struct command commands[] = {
 	{ "destroy", "DOM", "end a domain at once and free its memory",
 	  cmd_destroy, false },
 	{ "dmesg", "", "the hypervisor's log (the last 64 KiB)", cmd_dmesg,
-	  false },
+	  true },
 	{ "top", "[-b] [-n COUNT] [-d SECONDS]", "CPU use, exit and VMI call "
-	  "rates per domain, refreshed (-b: batch, no screen clearing)",
-	  cmd_top, false },
+	  "rates per domain, refreshed (-b: batch, no screen clearing; "
+	  "--json: an object per refresh)", cmd_top, true },
 	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
 	{ "modules", "CONFIG", "print a config as multiboot2 module specs for "
