@@ -18,6 +18,7 @@
 #include <hvm/vuart.h>
 #include <hvm/vpm.h>
 #include <hvm/vioport.h>
+#include <hvm/vmi.h>
 #include <trivisor/domain.h>
 #include <trivisor/memory.h>
 #include <trivisor/layout.h>
@@ -67,6 +68,9 @@ static void p_set_irq(void *ctx, unsigned int irq, bool level)
 {
 	struct hvm_plat *p = ctx;
 
+	/* A line bound to a VMI event channel reaches only that. */
+	if (vmi_gsi_set(p->d, irq == 0 ? PIT_GSI : irq, level))
+		return;
 	if (irq < 16)
 		vpic_set_irq(&p->pic, irq, level);
 	vioapic_set_irq(&p->ioapic, irq == 0 ? PIT_GSI : irq, level);
@@ -281,7 +285,7 @@ uint64_t hvm_platform_tick(struct vcpu *v, uint64_t now)
 			 vrtc_next_deadline(&p->rtc)),
 		   min64(vpm_next_deadline(&p->pm), vlapic_next_deadline(vl)));
 	spin_unlock_irqrestore(&p->lock, f);
-	return dl;
+	return min64(dl, vmi_vcpu_tick(v, now));
 }
 
 int hvm_platform_pending(struct vcpu *v, bool *nmi)
@@ -360,11 +364,12 @@ bool hvm_platform_wake(struct vcpu *v)
 	bool wake;
 
 	if (v->state == VCPU_WAIT_SIPI) {
-		wake = p->sipi[v->id] >= 0;
+		wake = p->sipi[v->id] >= 0 || vmi_vcpu_request_waiting(v);
 	} else {
-		wake = p->nmi[v->id] ||
+		wake = p->nmi[v->id] || vmi_vcpu_request_waiting(v) ||
 		       ((v->regs.rflags & (1u << 9)) &&
 			(vlapic_pending(&p->lapic[v->id]) >= 0 ||
+			 vmi_vcpu_wake(v) ||
 			 (v->id == 0 && vlapic_extint_ok(&p->lapic[0]) &&
 			  vpic_output(&p->pic))));
 	}
@@ -388,7 +393,11 @@ bool hvm_platform_take_sipi(struct vcpu *v, uint8_t *vector)
 size_t hvm_platform_console_room(struct domain *d)
 {
 	struct hvm_plat *p = plat_of(d);
-	uint64_t f = spin_lock_irqsave(&p->lock);
+	uint64_t f;
+
+	if (vmi_console_takes_input(d))
+		return vmi_console_room(d);
+	f = spin_lock_irqsave(&p->lock);
 	size_t n = vuart_rx_room(&p->com1);
 
 	spin_unlock_irqrestore(&p->lock, f);
@@ -399,8 +408,12 @@ size_t hvm_platform_console_input(struct domain *d, const uint8_t *buf,
 				  size_t n)
 {
 	struct hvm_plat *p = plat_of(d);
-	uint64_t f = spin_lock_irqsave(&p->lock);
+	uint64_t f;
 
+	/* A pv guest that bound VIRQ_CONSOLE reads its input through VMI. */
+	if (vmi_console_takes_input(d))
+		return vmi_console_input(d, buf, n);
+	f = spin_lock_irqsave(&p->lock);
 	n = vuart_input(&p->com1, buf, n);
 	spin_unlock_irqrestore(&p->lock, f);
 	for (unsigned int i = 0; i < d->nr_vcpus; i++)

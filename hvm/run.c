@@ -113,13 +113,26 @@ static void do_npf(struct vcpu *v, const struct hvm_exit *x)
 static void deliver_interrupts(struct vcpu *v)
 {
 	bool nmi = false;
-	int vec;
+	int vec, up;
 
 	if (hvm_ops.event_pending(v))
 		return;
 	vec = hvm_platform_pending(v, &nmi);
 	if (nmi) {
 		hvm_ops.inject_event(v, HVM_EVENT_NMI, 2, false, 0);
+		return;
+	}
+	/* A VMI upcall competes with the LAPIC by priority class; it has no
+	 * ISR bit and no EOI (docs/vmi-abi.md section 5). */
+	up = vmi_upcall_pending(v);
+	if (up >= 0 && (vec < 0 || (up >> 4) >= (vec >> 4))) {
+		if (hvm_ops.intr_allowed(v)) {
+			hvm_ops.inject_event(v, HVM_EVENT_EXTINT, (uint8_t)up,
+					     false, 0);
+			hvm_ops.set_intr_window(v, false);
+		} else {
+			hvm_ops.set_intr_window(v, true);
+		}
 		return;
 	}
 	if (vec < 0) {
@@ -170,9 +183,11 @@ int hvm_vcpu_run(struct vcpu *v)
 
 	if (hvm_ops.vcpu_load)
 		hvm_ops.vcpu_load(v);
+	vmi_vcpu_scheduled(v, time_ns());
 	fpu_load(v);
 	ret = run_loop(v);
 	fpu_save(v);
+	vmi_vcpu_descheduled(v, time_ns());
 	if (hvm_ops.vcpu_put)
 		hvm_ops.vcpu_put(v);
 	return ret;
@@ -189,6 +204,9 @@ static int run_loop(struct vcpu *v)
 
 		if (d->state != DOM_RUNNING)
 			return HVM_RUN_STOPPED;
+		/* VMI VCPU_UP/VCPU_DOWN requests from other vCPUs. */
+		if (vmi_vcpu_take_requests(v))
+			fpu_load(v);
 		if (v->state == VCPU_WAIT_SIPI) {
 			uint8_t vec;
 
@@ -206,6 +224,20 @@ static int run_loop(struct vcpu *v)
 		sched_arm_timer(deadline < start + SLICE_NS ? deadline
 							    : start + SLICE_NS);
 
+		/*
+		 * A kick whose IPI the host took after the loop's start but
+		 * before this point would otherwise wait for the next exit
+		 * (up to a slice): look with interrupts off.  From here the
+		 * IPI stays pending until the guest runs, and the backends
+		 * turn a pending host interrupt into an immediate exit
+		 * (SVM: GIF = 0 then INTR intercept, APM vol. 2 15.17;
+		 * VMX: external-interrupt exiting, SDM vol. 3C 25.2).
+		 */
+		irq_disable();
+		if (v->kicked) {
+			irq_enable();
+			return HVM_RUN_YIELD;
+		}
 		hvm_ops.vcpu_enter(v, &x);
 		v->exits[x.reason]++;
 
@@ -241,6 +273,13 @@ static int run_loop(struct vcpu *v)
 		case HVM_EXIT_VMCALL:
 			/* The VMI ROM's call; #UD where VMI is hidden. */
 			vmi_hypercall(v, x.insn_len);
+			/* VCPU_BLOCK, VCPU_DOWN: off the CPU until woken. */
+			if (v->state != VCPU_RUNNABLE)
+				return HVM_RUN_BLOCKED;
+			if (v->vmi.yield) {
+				v->vmi.yield = false;
+				return HVM_RUN_YIELD;
+			}
 			break;
 		case HVM_EXIT_SHUTDOWN:
 			domain_end(d, DOM_END_CRASH, -1,

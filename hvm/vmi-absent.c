@@ -5,8 +5,5 @@
  */
 #include "vmi-private.h"
 
-const struct vmi_section vmi_vcpu_section = { 0, 0, 0 };
-const struct vmi_section vmi_time_section = { 0, 0, 0 };
-const struct vmi_section vmi_event_section = { 0, 0, 0 };
 const struct vmi_section vmi_mmu_section = { 0, 0, 0 };
 const struct vmi_section vmi_memory_section = { 0, 0, 0 };

@@ -16,14 +16,13 @@
 #include <hvm/run.h>
 #include <trivisor/domain.h>
 #include <trivisor/log.h>
+#include <hvm/vmi-lib.h>
+#include <trivisor/rtc.h>
 #include <vmi/vmi.h>
 #include <string.h>
 
 _Static_assert(sizeof(((struct vmi_domain *)0)->calls) ==
 		       VMI_NR_CALLS * sizeof(uint64_t), "a counter per call");
-
-/* Refused calls logged per domain before going quiet. */
-#define VMI_LOG_LIMIT 16
 
 /* Serialises the ROM and console bounce buffers between CPUs. */
 static spinlock_t bounce_lock;
@@ -139,19 +138,36 @@ bool vmi_page_in_use(struct domain *d, uint64_t gfn)
 {
 	if ((d->vmi.rom_msr & VMI_ROM_ENABLE) && d->vmi.rom_msr >> 12 == gfn)
 		return true;
-	return d->vmi.shared_gpa && d->vmi.shared_gpa >> 12 == gfn;
+	if (d->vmi.shared_gpa && d->vmi.shared_gpa >> 12 == gfn)
+		return true;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i]->vmi.area &&
+		    d->vcpus[i]->vmi.area_gpa >> 12 == gfn)
+			return true;
+	return false;
+}
+
+void vmi_domain_destroy(struct domain *d)
+{
+	vmi_events_reset(d, NULL);
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			d->vcpus[i]->vmi.area = NULL;
 }
 
 long vmi_refuse(struct vcpu *v, uint32_t call, long err, const char *why)
 {
 	struct domain *d = v->dom;
 
-	if (d->vmi.bad_calls++ < VMI_LOG_LIMIT)
-		log_dom(LOG_INFO, d, "VMI call %u from vCPU %u: %s (%ld)%s",
-			call, v->id, why, err,
-			d->vmi.bad_calls == VMI_LOG_LIMIT ? "; further refusals "
-							    "not logged"
-							  : "");
+	__atomic_fetch_add(&d->vmi.bad_calls, 1, __ATOMIC_RELAXED);
+	if (ratelimit_ok(&d->vmi.log_rl))
+		log_dom(LOG_INFO, d, "VMI call %u from vCPU %u: %s (%ld)", call,
+			v->id, why, err);
+	else if (d->vmi.log_rl.missed == 1)
+		log_dom(LOG_INFO, d, "VMI: more than %u refused calls in %lu "
+			"ms; further refusals not logged for now",
+			d->vmi.log_rl.burst,
+			d->vmi.log_rl.interval_ns / 1000000);
 	return err;
 }
 
@@ -196,71 +212,117 @@ static long do_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	return ret;
 }
 
+/* The wall clock at system time 0 (docs/vmi-abi.md section 4). */
+static void wallclock_write(struct domain *d, struct vmi_shared_info *s)
+{
+	struct vmi_wallclock *w = &s->wallclock;
+	/* time_ns() counts from the hypervisor's boot, when the RTC was
+	 * read; the domain's system time counts from its creation. */
+	uint64_t at0 = (uint64_t)rtc_epoch_at_boot() * 1000000000ull +
+		       d->started_ns;
+	uint32_t v = (__atomic_load_n(&w->version, __ATOMIC_RELAXED) + 1) & ~1u;
+
+	__atomic_store_n(&w->version, v + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	w->sec = (uint32_t)(at0 / 1000000000ull);
+	w->nsec = (uint32_t)(at0 % 1000000000ull);
+	w->reserved = 0;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&w->version, v + 2, __ATOMIC_RELAXED);
+}
+
+static long do_console_read(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	uint8_t buf[256];
+	struct domain *d = v->dom;
+	size_t n;
+
+	if (len > VMI_CONSOLE_MAX)
+		return vmi_refuse(v, VMI_CALL_CONSOLE_READ, -VMI_E2BIG,
+				  "longer than VMI_CONSOLE_MAX");
+	if (!len)
+		return 0;
+	if (!domain_is_ram(d, gpa, len))
+		return vmi_refuse(v, VMI_CALL_CONSOLE_READ, -VMI_EFAULT,
+				  "buffer outside the domain's RAM");
+	/* The ring holds at most sizeof(buf): one take empties it. */
+	n = vmi_console_take(d, buf, len < sizeof(buf) ? len : sizeof(buf));
+	if (n && domain_write(d, gpa, buf, n))
+		return -VMI_EFAULT;
+	return (long)n;
+}
+
 static long do_shared_page(struct vcpu *v, uint64_t gpa)
 {
-	static const uint8_t zero[4096];
 	struct domain *d = v->dom;
+	struct vmi_shared_info *s;
 
 	if (!gpa) {
+		vmi_events_reset(d, NULL);
 		d->vmi.shared_gpa = 0;
 		return 0;
 	}
 	if (gpa & 0xfff)
 		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EINVAL,
-			      "shared page not page-aligned");
-	if (!domain_is_ram(d, gpa, 4096))
+				  "shared page not page-aligned");
+	s = domain_map(d, gpa, sizeof(*s));
+	if (!s)
 		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EFAULT,
-			      "shared page outside the domain's RAM");
-	/* Cleared, every port masked, wall clock version 0. */
-	if (domain_write(d, gpa, zero, sizeof(zero)))
-		return -VMI_EFAULT;
-	for (unsigned int w = 0; w < VMI_EVENT_WORDS; w++) {
-		uint64_t all = ~0ull;
-
-		if (domain_write(d, gpa + offsetof(struct vmi_shared_info,
-						   evtchn_mask) + w * 8,
-				 &all, sizeof(all)))
-			return -VMI_EFAULT;
-	}
+				  "shared page outside the domain's RAM");
+	/* Detach first: no event is delivered into a half-set page. */
+	vmi_events_reset(d, NULL);
+	/* Cleared, every port masked, the wall clock written. */
+	memset(s, 0, sizeof(*s));
+	memset(s->evtchn_mask, 0xff, sizeof(s->evtchn_mask));
+	wallclock_write(d, s);
 	d->vmi.shared_gpa = gpa;
+	vmi_events_reset(d, s);
 	return 0;
 }
 
 static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
 		     bool nested);
 
+static int mc_read(void *ctx, uint64_t gpa, void *buf, uint64_t len)
+{
+	return domain_read(((struct vcpu *)ctx)->dom, gpa, buf, len);
+}
+
+static int mc_write(void *ctx, uint64_t gpa, const void *buf, uint64_t len)
+{
+	return domain_write(((struct vcpu *)ctx)->dom, gpa, buf, len);
+}
+
+static bool mc_is_ram(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return domain_is_ram(((struct vcpu *)ctx)->dom, gpa, len);
+}
+
+static long mc_call(void *ctx, uint32_t call, const uint64_t args[5])
+{
+	return dispatch(ctx, call, args, true);
+}
+
+static bool mc_stop(void *ctx)
+{
+	struct vcpu *v = ctx;
+
+	/* The domain ended, or this vCPU went down or to sleep. */
+	return v->dom->state != DOM_RUNNING || v->state != VCPU_RUNNABLE;
+}
+
+static long mc_refuse(void *ctx, long err, const char *why)
+{
+	return vmi_refuse(ctx, VMI_CALL_MULTICALL, err, why);
+}
+
 static long do_multicall(struct vcpu *v, uint64_t gpa, uint64_t count)
 {
-	struct domain *d = v->dom;
-	struct vmi_multicall mc;
+	const struct vmi_multicall_env env = {
+		v, mc_read, mc_write, mc_is_ram, mc_call, mc_stop, mc_refuse,
+	};
 
-	if (count > VMI_MULTICALL_MAX)
-		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_E2BIG,
-			      "more than VMI_MULTICALL_MAX entries");
-	if (gpa & 7)
-		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
-			      "entries not 8-byte aligned");
-	if (count && !domain_is_ram(d, gpa, count * sizeof(mc)))
-		return vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EFAULT,
-			      "entries outside the domain's RAM");
-	for (uint64_t i = 0; i < count; i++) {
-		uint64_t at = gpa + i * sizeof(mc);
-
-		if (domain_read(d, at, &mc, sizeof(mc)))
-			return -VMI_EFAULT;
-		if (mc.flags)
-			mc.result = vmi_refuse(v, VMI_CALL_MULTICALL, -VMI_EINVAL,
-					   "entry with non-zero flags");
-		else
-			mc.result = dispatch(v, mc.call, mc.args, true);
-		if (domain_write(d, at + offsetof(struct vmi_multicall, result),
-				 &mc.result, sizeof(mc.result)))
-			return -VMI_EFAULT;
-		/* A call that ends the domain or the vCPU ends the batch. */
-		if (d->state != DOM_RUNNING)
-			break;
-	}
-	return (long)count;
+	return vmi_multicall_run(&env, gpa, count);
 }
 
 static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
@@ -330,7 +392,7 @@ static long console_call(struct vcpu *v, uint32_t call, const uint64_t a[5])
 	case VMI_CALL_CONSOLE_WRITE:
 		return do_console_write(v, a[0], a[1]);
 	case VMI_CALL_CONSOLE_READ:
-		return 0; /* no console input path yet: nothing waiting */
+		return do_console_read(v, a[0], a[1]);
 	default:
 		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	}
@@ -356,6 +418,9 @@ void vmi_hypercall(struct vcpu *v, unsigned int len)
 		a[0] = (uint32_t)r->rbx, a[1] = (uint32_t)r->rcx;
 		a[2] = (uint32_t)r->rdx, a[3] = (uint32_t)r->rsi;
 		a[4] = (uint32_t)r->rdi;
+		/* 64-bit arguments come in two registers, low half first. */
+		if (call == VMI_CALL_TIMER_SET)
+			a[0] |= a[1] << 32;
 	}
 	if (hvm_ops.cpl(v))
 		ret = vmi_refuse(v, call, -VMI_EPERM, "called from CPL > 0");

@@ -99,6 +99,17 @@ bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len)
 	return true;
 }
 
+void *domain_map(struct domain *d, uint64_t gpa, uint64_t len)
+{
+	uint64_t mfn;
+	unsigned int perms;
+
+	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
+	    p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms) != P2M_RAM)
+		return NULL;
+	return pa_to_va((mfn << PAGE_SHIFT) | (gpa & (PAGE_SIZE - 1)));
+}
+
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len)
 {
 	return guest_copy(d, gpa, buf, len, false);
@@ -396,6 +407,8 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 		}
 	}
 	d->vmi.enabled = cfg->pv;
+	/* Refused VMI calls: 16 log lines a second at most. */
+	d->vmi.log_rl = (struct ratelimit)RATELIMIT_INIT(1000, 16);
 	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
 	{
@@ -459,6 +472,7 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void domain_destroy(struct domain *d)
 {
 	hvm_msr_forget(d->id);
+	vmi_domain_destroy(d);
 	free_vcpus(d);
 	hvm_platform_destroy(d);
 	release_memory(d);
@@ -483,11 +497,11 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 
 		if (c == '\r')
 			continue;
+		/* Keep the log printable whatever the guest sends. */
+		if (c != '\n' && !((c >= 32 && c < 127) || c == '\t'))
+			c = '?';
 		if (c != '\n' && d->con_len < sizeof(d->con_line) - 1) {
-			/* Keep the log printable whatever the guest sends. */
-			d->con_line[d->con_len++] = (c >= 32 && c < 127) || c == '\t'
-							    ? c
-							    : '?';
+			d->con_line[d->con_len++] = c;
 			continue;
 		}
 		d->con_line[d->con_len] = '\0';

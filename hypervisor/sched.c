@@ -209,7 +209,12 @@ static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 			continue;
 		} else if (v->state == VCPU_BLOCKED ||
 			   v->state == VCPU_WAIT_SIPI) {
-			uint64_t dl = hvm_platform_tick(v, time_ns());
+			uint64_t dl;
+
+			/* Looked at now: a kick from here on means look
+			 * again before halting (sched_loop). */
+			v->kicked = false;
+			dl = hvm_platform_tick(v, time_ns());
 
 			/* For an AP waiting to start, "wake" means a SIPI. */
 			if (hvm_platform_wake(v)) {
@@ -230,6 +235,17 @@ static struct vcpu *pick(struct runq *rq, uint64_t *deadline)
 	}
 	spin_unlock_irqrestore(&rq->lock, f);
 	return found;
+}
+
+static bool kicked_since_pick(struct runq *rq)
+{
+	uint64_t f = spin_lock_irqsave(&rq->lock);
+	bool kicked = false;
+
+	for (unsigned int i = 0; i < rq->n && !kicked; i++)
+		kicked = rq->v[i]->kicked;
+	spin_unlock_irqrestore(&rq->lock, f);
+	return kicked;
 }
 
 void sched_loop(void)
@@ -271,8 +287,15 @@ void sched_loop(void)
 			hvm_vcpu_run(v);
 			continue;
 		}
-		/* Nothing to run: sleep until a deadline or a kick. */
+		/* Nothing to run: sleep until a deadline or a kick.  A kick
+		 * that came after pick() looked at its vCPU, and whose IPI
+		 * was taken before the interrupts went off here, would
+		 * otherwise be lost until the deadline. */
 		irq_disable();
+		if (kicked_since_pick(rq)) {
+			irq_enable();
+			continue;
+		}
 		sched_arm_timer(deadline);
 		asm volatile("sti; hlt" ::: "memory");
 	}

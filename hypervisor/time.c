@@ -19,6 +19,7 @@
 #define PORT_61 0x61
 
 static uint64_t tsc0;
+static bool tsc_invariant;
 static uint64_t tsc_mult; /* ns per tick, 32.32 fixed point */
 static uint64_t tsc_hz;
 
@@ -75,6 +76,7 @@ void time_init(void)
 	tsc_mult = (1000000000ul << 32) / tsc_hz; /* fits: 2^62 > 10^9 * 2^32 */
 	tsc0 = rdtsc();
 	cpuid_count(0x80000007, 0, &r);
+	tsc_invariant = r.edx & (1u << 8);
 	log_info("TSC: %lu.%03lu MHz (%s)%s", tsc_hz / 1000000,
 		 tsc_hz / 1000 % 1000, how,
 		 (r.edx & (1u << 8)) ? ", invariant"
@@ -87,6 +89,21 @@ uint64_t time_ns(void)
 		return 0;
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc0) * tsc_mult) >>
 			  32);
+}
+
+uint64_t time_tsc_ns(uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)(tsc - tsc0) * tsc_mult) >> 32);
+}
+
+uint64_t time_tsc_mult(void)
+{
+	return tsc_mult;
+}
+
+bool time_tsc_invariant(void)
+{
+	return tsc_invariant;
 }
 
 uint64_t time_tsc_origin(void)

@@ -87,6 +87,45 @@ static void set_seg(struct vmcb_seg *s, const struct guest_seg *g)
 	s->base = g->base;
 }
 
+/* Load a whole register state (the boot vCPU's, a VMI vCPU start). */
+static void svm_vcpu_set_state(struct vcpu *v, const struct guest_boot_state *bs)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	set_seg(&vmcb->save.cs, &bs->cs);
+	set_seg(&vmcb->save.ds, &bs->ds);
+	set_seg(&vmcb->save.es, &bs->es);
+	set_seg(&vmcb->save.fs, &bs->fs);
+	set_seg(&vmcb->save.gs, &bs->gs);
+	set_seg(&vmcb->save.ss, &bs->ss);
+	set_seg(&vmcb->save.tr, &bs->tr);
+	set_seg(&vmcb->save.ldtr, &bs->ldtr);
+	vmcb->save.gdtr.base = bs->gdtr.base;
+	vmcb->save.gdtr.limit = bs->gdtr.limit;
+	vmcb->save.idtr.base = bs->idtr.base;
+	vmcb->save.idtr.limit = bs->idtr.limit;
+	vmcb->save.cr0 = bs->cr0;
+	vmcb->save.cr3 = bs->cr3;
+	vmcb->save.cr4 = bs->cr4;
+	vmcb->save.efer = bs->efer | EFER_SVME;
+	vmcb->save.rip = bs->rip;
+	vmcb->save.rsp = bs->rsp;
+	vmcb->save.rflags = bs->rflags | 2;
+	v->regs.rip = bs->rip;
+	v->regs.rsp = bs->rsp;
+	v->regs.rflags = bs->rflags | 2;
+	v->regs.rax = bs->rax;
+	v->regs.rbx = bs->rbx;
+	v->regs.rcx = bs->rcx;
+	v->regs.rdx = bs->rdx;
+	v->regs.rsi = bs->rsi;
+	v->regs.rdi = bs->rdi;
+	v->regs.rbp = bs->rbp;
+	vmcb->save.cpl = 0;
+	vmcb->ctl.event_inj = 0;
+}
+
 static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 {
 	struct svm_vcpu *s;
@@ -138,39 +177,10 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	vmcb->ctl.np_enable = 1;
 	vmcb->ctl.ncr3 = npt_ncr3(&v->dom->npt);
 
-	if (v->id == 0) {
-		set_seg(&vmcb->save.cs, &bs->cs);
-		set_seg(&vmcb->save.ds, &bs->ds);
-		set_seg(&vmcb->save.es, &bs->es);
-		set_seg(&vmcb->save.fs, &bs->fs);
-		set_seg(&vmcb->save.gs, &bs->gs);
-		set_seg(&vmcb->save.ss, &bs->ss);
-		set_seg(&vmcb->save.tr, &bs->tr);
-		set_seg(&vmcb->save.ldtr, &bs->ldtr);
-		vmcb->save.gdtr.base = bs->gdtr.base;
-		vmcb->save.gdtr.limit = bs->gdtr.limit;
-		vmcb->save.idtr.base = bs->idtr.base;
-		vmcb->save.idtr.limit = bs->idtr.limit;
-		vmcb->save.cr0 = bs->cr0;
-		vmcb->save.cr3 = bs->cr3;
-		vmcb->save.cr4 = bs->cr4;
-		vmcb->save.efer = bs->efer | EFER_SVME;
-		vmcb->save.rip = bs->rip;
-		vmcb->save.rsp = bs->rsp;
-		vmcb->save.rflags = bs->rflags | 2;
-		v->regs.rip = bs->rip;
-		v->regs.rsp = bs->rsp;
-		v->regs.rflags = bs->rflags | 2;
-		v->regs.rax = bs->rax;
-		v->regs.rbx = bs->rbx;
-		v->regs.rcx = bs->rcx;
-		v->regs.rdx = bs->rdx;
-		v->regs.rsi = bs->rsi;
-		v->regs.rdi = bs->rdi;
-		v->regs.rbp = bs->rbp;
-	} else {
+	if (v->id == 0)
+		svm_vcpu_set_state(v, bs);
+	else
 		svm_reset_to_real_mode(v, 0);
-	}
 	vmcb->save.dr6 = 0xffff0ff0;
 	vmcb->save.dr7 = 0x400;
 	vmcb->save.g_pat = 0x0007040600070406ull; /* power-on PAT */
@@ -377,6 +387,7 @@ static const struct hvm_ops svm_ops = {
 	.vcpu_enter = svm_vcpu_enter,
 	.skip_insn = svm_skip_insn,
 	.vcpu_start_ap = svm_reset_to_real_mode,
+	.vcpu_set_state = svm_vcpu_set_state,
 	.event_pending = svm_event_pending,
 	.intr_allowed = svm_intr_allowed,
 	.inject_event = svm_inject_event,

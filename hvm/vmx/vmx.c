@@ -775,6 +775,7 @@ static const struct hvm_ops vmx_ops = {
 	.vcpu_enter = vmx_vcpu_enter,
 	.skip_insn = vmx_skip_insn,
 	.vcpu_start_ap = vmx_start_ap,
+	.vcpu_set_state = load_guest_state,
 	.event_pending = vmx_event_pending,
 	.intr_allowed = vmx_intr_allowed,
 	.inject_event = vmx_inject,

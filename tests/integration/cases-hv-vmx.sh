@@ -109,11 +109,22 @@ case_bochs_hv_two_domains() {
 
 # The VMI ABI through a VMCALL ROM: the same guest kernel as hv_vmi_pv,
 # and VMI hidden in an hv domain (VMCALL raises #UD).
+# The vcpu, time and events sections on VT-x: VCPU_UP goes through the
+# VMCS (64-bit entry state), upcalls through VM-entry injection.
+case_bochs_hv_vmi_vcpu() {
+	run_hv_bochs bochs_hv_vmi_vcpu 150 2 \
+		"$G/vmi_vcpu.elf=kernel vv memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[vv\] vmi_vcpu: a 5 ms timer woke VCPU_BLOCK after [0-9]+ us'
+	expect '\[vv\] vmi_vcpu: vCPU 1 started twice in 64-bit mode'
+	expect '\[vv\] GUEST-RESULT: PASS vmi_vcpu'
+}
+
 case_bochs_hv_vmi() {
 	run_hv_bochs bochs_hv_vmi 120 1 "$G/vmi.elf=kernel vmi memory=32 type=pv" \
 		"$G/vmi.elf=kernel plain memory=32"
 	expect_outcome pass
-	expect '\[vmi\] vmi: ABI 1.0, container 2, features 0x3'
+	expect '\[vmi\] vmi: ABI 1.0, container 2, features 0x[0-9a-f]+'
 	expect '\[vmi\] vmi: multicall results and refusals behave'
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
 	expect '\[plain\] vmi: hidden \(ABI version 0 in CPUID\): the ROM MSR and the hypercall instruction fault'
@@ -185,5 +196,5 @@ case_bochs_hv_linux_2vcpu() {
 # 20-45 s each, the Linux boots minutes.
 DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
 	bochs_hv_bad_entry bochs_hv_no_unrestricted bochs_hv_vmi)
-SLOW_CASES+=(bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
+SLOW_CASES+=(bochs_hv_vmi_vcpu bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
 	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux bochs_hv_linux_2vcpu)

@@ -121,7 +121,7 @@ case_hv_fpu() {
 case_hv_vmi_pv() {
 	run_hv hv_vmi_pv 60 "$G/vmi.elf=kernel vmi memory=32 type=pv"
 	expect_outcome pass
-	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x3, sections 00000100 00000000 00000000 00000100'
+	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x[0-9a-f]+, sections [0-9a-f]{4}0100 [0-9a-f]{8} [0-9a-f]{8} 00000100'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+$'
 	expect 'd0\(vmi\): VMI ROM at 0x[0-9a-f]+ refused: not a page of the domain.s RAM: #GP'
 	expect '\[vmi\] vmi: hello through CONSOLE_WRITE'
@@ -130,6 +130,33 @@ case_hv_vmi_pv() {
 	expect 'further refusals not logged'
 	expect '\[vmi\] vmi: multicall results and refusals behave'
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
+}
+
+# The vcpu, time and events sections with 2 vCPUs (tests/guests/vmi_vcpu.c).
+case_hv_vmi_vcpu() {
+	run_hv hv_vmi_vcpu 60 "$G/vmi_vcpu.elf=kernel vv memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[vv\] vmi_vcpu: pvclock at [0-9]+ ns agrees with TIME_NOW'
+	expect '\[vv\] vmi_vcpu: masking, UNMASK, upcall_mask and YIELD behave'
+	expect '\[vv\] vmi_vcpu: a 5 ms timer woke VCPU_BLOCK after [0-9]+ us'
+	expect '\[vv\] vmi_vcpu: 5 PIT events through port [0-9]+'
+	expect '\[vv\] vmi_vcpu: vCPU 1 started twice in 64-bit mode'
+	expect 'd0\(vv\): VMI call 54 from vCPU 0: status outside the domain.s RAM \(-14\)'
+	expect 'd0\(vv\): VMI: more than 16 refused calls in 1000 ms; further refusals not logged for now'
+	expect '\[vv\] GUEST-RESULT: PASS vmi_vcpu'
+}
+
+# A hostile pv domain makes random VMI calls with random arguments for
+# 4 s while a well-behaved pv domain runs its own VMI test beside it.
+case_hv_vmi_fuzz() {
+	run_hv hv_vmi_fuzz 90 "$G/vmi_fuzz.elf=kernel hostile memory=32 type=pv cmdline=seconds=4" \
+		"$G/vmi_vcpu.elf=kernel good memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[hostile\] vmi_fuzz: seed [0-9]+, 4 s'
+	expect '\[hostile\] vmi_fuzz: [0-9]+ calls .*; still alive'
+	expect '\[hostile\] GUEST-RESULT: PASS vmi_fuzz'
+	expect '\[good\] GUEST-RESULT: PASS vmi_vcpu'
+	expect 'd0\(hostile\): VMI: more than 16 refused calls'
 }
 
 case_hv_vmi_hidden() {
@@ -172,4 +199,4 @@ case_hv_bad_config() {
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu hv_vmi_pv hv_vmi_hidden)
+	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_fuzz hv_vmi_hidden)

@@ -83,6 +83,9 @@ struct hvm_exit {
 /*
  * OP(kind, ret, name, args): kind is mandatory or optional.
  *
+ * vcpu_set_state loads a whole register state (a VMI VCPU_UP); like
+ * vcpu_start_ap it runs on the vCPU's own CPU between vcpu_load/put.
+ *
  * vcpu_load/vcpu_put bracket each hvm_vcpu_run() on the vCPU's CPU: a
  * backend whose per-vCPU hardware state must be made current on a CPU
  * (a VMCS) does that there, so that between runs no CPU holds it.
@@ -97,6 +100,8 @@ struct hvm_exit {
 	OP(mandatory, void, vcpu_enter, (struct vcpu * v, struct hvm_exit *x)) \
 	OP(mandatory, void, skip_insn, (struct vcpu * v, unsigned int len))  \
 	OP(mandatory, void, vcpu_start_ap, (struct vcpu * v, uint8_t vector)) \
+	OP(mandatory, void, vcpu_set_state,                                  \
+	   (struct vcpu * v, const struct guest_boot_state *bs))              \
 	OP(mandatory, bool, event_pending, (struct vcpu * v))                \
 	OP(mandatory, bool, intr_allowed, (struct vcpu * v))                 \
 	OP(mandatory, void, inject_event,                                    \

@@ -52,6 +52,7 @@ struct vcpu {
 	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
 	bool fpu_valid; /* false: reset state at the next run */
 	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct vmi_vcpu vmi; /* pv domains: the VMI ABI (hvm/vmi-vcpu.c) */
 };
 
 #define DOM_RUNNING 0
@@ -142,6 +143,10 @@ struct domain *domain_find(const char *name, unsigned int id);
 /* Is all of [gpa, gpa + len) the domain's RAM?  False for len 0. */
 bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len);
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
+/* The hypervisor's mapping of [gpa, gpa + len), which must be RAM within
+ * one page; NULL if it is not.  Valid while the page stays the domain's
+ * RAM (pages the VMI ABI uses cannot be ballooned: vmi_page_in_use()). */
+void *domain_map(struct domain *d, uint64_t gpa, uint64_t len);
 int domain_write(struct domain *d, uint64_t gpa, const void *buf,
 		 uint64_t len);
 

@@ -65,8 +65,9 @@ VMI_STATIC_ASSERT(sizeof(struct vmi_vcpu_start) == 64, vcpu_start_size);
 /* (vcpu) -> 0: vCPU @vcpu stops (when it is the caller, the call does
  * not return); it can be started again with VCPU_UP.  -VMI_ESRCH. */
 #define VMI_CALL_VCPU_DOWN 17u
-/* () -> 0: clears upcall_mask and waits until an event is pending for
- * this vCPU (returns at once if one is); the upcall then arrives. */
+/* () -> 0: clears upcall_mask, sets RFLAGS.IF (a paravirtual "sti; hlt")
+ * and waits until an event or interrupt is pending for this vCPU
+ * (returns at once if one is); the upcall then arrives. */
 #define VMI_CALL_VCPU_BLOCK 18u
 /* () -> 0: gives up the physical CPU for a moment. */
 #define VMI_CALL_VCPU_YIELD 19u
