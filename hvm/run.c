@@ -177,6 +177,52 @@ static void fpu_save(struct vcpu *v)
 
 static int run_loop(struct vcpu *v);
 
+int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
+		    struct vcpu *self)
+{
+	uint64_t seq[MAX_VCPUS], start = time_ns();
+	uint64_t wait = 0;
+	int ret = 0, waited = 0;
+
+	/*
+	 * Dekker-style: the request is published before guest_seq is read
+	 * here, and the run loop makes guest_seq odd before it reads the
+	 * request.  So a vCPU either sees the request at its next entry or
+	 * is seen in guest mode here, and then its exit is waited for.
+	 */
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *t = d->vcpus[i];
+
+		if (!(mask >> i & 1) || !t)
+			continue;
+		__atomic_fetch_or(&t->flush_req, what, __ATOMIC_SEQ_CST);
+		if (t == self)
+			continue;
+		seq[i] = __atomic_load_n(&t->guest_seq, __ATOMIC_SEQ_CST);
+		if (seq[i] & 1) {
+			wait |= 1ull << i;
+			vcpu_kick(t);
+		}
+	}
+	for (uint64_t w = wait; w; w &= w - 1)
+		waited++; /* no libgcc: count the bits by hand */
+	while (wait) {
+		for (unsigned int i = 0; i < d->nr_vcpus; i++)
+			if ((wait >> i & 1) &&
+			    __atomic_load_n(&d->vcpus[i]->guest_seq,
+					    __ATOMIC_SEQ_CST) != seq[i])
+				wait &= ~(1ull << i);
+		if (!wait)
+			break;
+		if (time_ns() - start > HVM_FLUSH_WAIT_NS) {
+			ret = -VMI_ETIMEDOUT;
+			break;
+		}
+		cpu_relax();
+	}
+	return ret ? ret : waited;
+}
+
 int hvm_vcpu_run(struct vcpu *v)
 {
 	int ret;
@@ -238,7 +284,20 @@ static int run_loop(struct vcpu *v)
 			irq_enable();
 			return HVM_RUN_YIELD;
 		}
+		/* In guest mode from here (see hvm_flush_vcpus()): the odd
+		 * count is published before the request is read. */
+		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);
+		{
+			uint32_t what = __atomic_exchange_n(&v->flush_req, 0,
+							    __ATOMIC_SEQ_CST);
+
+			if (what) {
+				hvm_ops.flush_tlb(v, what);
+				v->tlb_flushes++;
+			}
+		}
 		hvm_ops.vcpu_enter(v, &x);
+		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);
 		v->exits[x.reason]++;
 
 		switch (x.reason) {

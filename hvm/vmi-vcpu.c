@@ -204,6 +204,7 @@ static long vcpu_block(struct vcpu *v)
 static long vcpu_area(struct vcpu *v, uint64_t gpa)
 {
 	struct vmi_vcpu_info *vi;
+	uint64_t f;
 
 	if (!gpa) {
 		v->vmi.area = NULL;
@@ -213,12 +214,16 @@ static long vcpu_area(struct vcpu *v, uint64_t gpa)
 	if (gpa & 63)
 		return vmi_refuse(v, VMI_CALL_VCPU_AREA, -VMI_EINVAL,
 				  "vCPU area not 64-byte aligned");
+	f = spin_lock_irqsave(&v->dom->vmi.map_lock); /* vs. ballooning */
 	vi = domain_map(v->dom, gpa, sizeof(*vi));
+	if (vi) {
+		v->vmi.area_gpa = gpa;
+		v->vmi.area = vi;
+	}
+	spin_unlock_irqrestore(&v->dom->vmi.map_lock, f);
 	if (!vi)
 		return vmi_refuse(v, VMI_CALL_VCPU_AREA, -VMI_EFAULT,
 				  "vCPU area outside the domain's RAM");
-	v->vmi.area_gpa = gpa;
-	v->vmi.area = vi;
 	__atomic_store_n(&vi->reserved, 0, __ATOMIC_RELAXED);
 	clock_update(v);
 	return 0;

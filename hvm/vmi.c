@@ -256,6 +256,7 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 {
 	struct domain *d = v->dom;
 	struct vmi_shared_info *s;
+	uint64_t f;
 
 	if (!gpa) {
 		vmi_events_reset(d, NULL);
@@ -265,10 +266,15 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 	if (gpa & 0xfff)
 		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EINVAL,
 				  "shared page not page-aligned");
+	/* Held until the page is published: it cannot be ballooned
+	 * meanwhile (hvm/vmi-mm.c). */
+	f = spin_lock_irqsave(&d->vmi.map_lock);
 	s = domain_map(d, gpa, sizeof(*s));
-	if (!s)
+	if (!s) {
+		spin_unlock_irqrestore(&d->vmi.map_lock, f);
 		return vmi_refuse(v, VMI_CALL_SHARED_PAGE, -VMI_EFAULT,
 				  "shared page outside the domain's RAM");
+	}
 	/* Detach first: no event is delivered into a half-set page. */
 	vmi_events_reset(d, NULL);
 	/* Cleared, every port masked, the wall clock written. */
@@ -277,6 +283,7 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 	wallclock_write(d, s);
 	d->vmi.shared_gpa = gpa;
 	vmi_events_reset(d, s);
+	spin_unlock_irqrestore(&d->vmi.map_lock, f);
 	return 0;
 }
 

@@ -30,6 +30,9 @@
 #define BLOCK_ORDER 9
 #define BLOCK_FRAMES (1ul << BLOCK_ORDER)
 #define BLOCK_BYTES (BLOCK_FRAMES << PAGE_SHIFT)
+/* The P2M's array: 4 pages, 512 ranges.  A domain needs a handful; each
+ * run of pages given back (VMI ballooning) costs one more. */
+#define P2M_STORE_ORDER 2
 
 struct domain *domains[MAX_DOMAINS];
 static struct domain domain_slots[MAX_DOMAINS];
@@ -46,7 +49,10 @@ static int npt_alloc(void *ctx, uint64_t *mfn)
 
 static void npt_free(void *ctx, uint64_t mfn)
 {
-	(void)ctx;
+	/* While the domain runs, a table page may still sit in a CPU's
+	 * paging-structure cache: ballooning frees it after its flush. */
+	if (vmi_mm_defer_table(ctx, mfn))
+		return;
 	BUG_ON(hv_frame_free(mfn, 0, FRAME_OWNER_HYPERVISOR));
 }
 
@@ -63,7 +69,11 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		      bool write)
 {
 	uint8_t *p = buf;
+	uint64_t f = spin_lock_irqsave(&d->p2m_lock);
+	int ret = 0;
 
+	/* Under the P2M lock: a page cannot be given back (ballooned) and
+	 * its frame reused while it is copied. */
 	while (len) {
 		uint64_t mfn, off = gpa & (PAGE_SIZE - 1);
 		uint64_t n = PAGE_SIZE - off;
@@ -72,8 +82,10 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		if (n > len)
 			n = len;
 		if (p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms) !=
-		    P2M_RAM)
-			return -VMI_EFAULT;
+		    P2M_RAM) {
+			ret = -VMI_EFAULT;
+			break;
+		}
 		if (write)
 			memcpy((uint8_t *)pa_to_va(mfn << PAGE_SHIFT) + off, p, n);
 		else
@@ -82,30 +94,38 @@ static int guest_copy(struct domain *d, uint64_t gpa, void *buf, uint64_t len,
 		p += n;
 		len -= n;
 	}
-	return 0;
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	return ret;
 }
 
 bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len)
 {
 	uint64_t mfn, pfn, last;
 	unsigned int perms;
+	bool ram = true;
+	uint64_t f;
 
 	if (!len || gpa + len < gpa)
 		return false;
 	last = (gpa + len - 1) >> PAGE_SHIFT;
-	for (pfn = gpa >> PAGE_SHIFT; pfn <= last; pfn++)
-		if (p2m_lookup(&d->p2m, pfn, &mfn, &perms) != P2M_RAM)
-			return false;
-	return true;
+	f = spin_lock_irqsave(&d->p2m_lock);
+	for (pfn = gpa >> PAGE_SHIFT; pfn <= last && ram; pfn++)
+		ram = p2m_lookup(&d->p2m, pfn, &mfn, &perms) == P2M_RAM;
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	return ram;
 }
 
 void *domain_map(struct domain *d, uint64_t gpa, uint64_t len)
 {
-	uint64_t mfn;
-	unsigned int perms;
+	uint64_t mfn, f;
+	unsigned int perms, type;
 
-	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE ||
-	    p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms) != P2M_RAM)
+	if (!len || (gpa & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+		return NULL;
+	f = spin_lock_irqsave(&d->p2m_lock);
+	type = p2m_lookup(&d->p2m, gpa >> PAGE_SHIFT, &mfn, &perms);
+	spin_unlock_irqrestore(&d->p2m_lock, f);
+	if (type != P2M_RAM)
 		return NULL;
 	return pa_to_va((mfn << PAGE_SHIFT) | (gpa & (PAGE_SIZE - 1)));
 }
@@ -139,8 +159,22 @@ static int free_ram_range(void *arg, const struct p2m_range *r)
 
 	if (r->type != P2M_RAM)
 		return 0;
-	for (uint64_t f = 0; f < r->count; f += BLOCK_FRAMES)
-		BUG_ON(hv_frame_free(r->mfn + f, BLOCK_ORDER, d->id));
+	/*
+	 * Whole 2 MiB blocks as allocated; frames of a block split for
+	 * ballooning (hv_frame_split()) and frames taken back one by one
+	 * (BALLOON_IN) are allocations of order 0 each.
+	 */
+	for (uint64_t f = 0; f < r->count;) {
+		uint64_t mfn = r->mfn + f;
+
+		if (!(mfn & (BLOCK_FRAMES - 1)) && r->count - f >= BLOCK_FRAMES &&
+		    !hv_frame_free(mfn, BLOCK_ORDER, d->id)) {
+			f += BLOCK_FRAMES;
+			continue;
+		}
+		BUG_ON(hv_frame_free(mfn, 0, d->id));
+		f++;
+	}
 	return 0;
 }
 
@@ -166,11 +200,13 @@ static int populate(struct domain *d, uint64_t gpa, uint64_t bytes)
 
 static void release_memory(struct domain *d)
 {
+	vmi_mm_release(d);
 	if (d->npt.root)
 		nested_destroy(&d->npt);
 	if (d->p2m_store) {
 		p2m_for_each(&d->p2m, free_ram_range, d);
-		hv_frame_free(va_to_pa(d->p2m_store) >> PAGE_SHIFT, 0,
+		hv_frame_free(va_to_pa(d->p2m_store) >> PAGE_SHIFT,
+			      P2M_STORE_ORDER,
 			      FRAME_OWNER_HYPERVISOR);
 		d->p2m_store = NULL;
 	}
@@ -234,11 +270,11 @@ static int build_memory(struct domain *d, char *why, unsigned int n)
 			 d->mem_bytes >> 20, hv_frames_free() >> 8);
 		return -VMI_ENOMEM;
 	}
-	ret = hv_frame_alloc(0, FRAME_OWNER_HYPERVISOR, &store);
+	ret = hv_frame_alloc(P2M_STORE_ORDER, FRAME_OWNER_HYPERVISOR, &store);
 	if (ret)
 		goto nomem;
 	d->p2m_store = pa_to_va(store << PAGE_SHIFT);
-	d->p2m_cap = PAGE_SIZE / sizeof(struct p2m_range);
+	d->p2m_cap = (PAGE_SIZE << P2M_STORE_ORDER) / sizeof(struct p2m_range);
 	p2m_init(&d->p2m, d->p2m_store, d->p2m_cap);
 
 	/* RAM: [0, low_end) as one run (the 640K-1M window is backed too;
@@ -369,6 +405,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 	d = slot_alloc(cfg->name, why, n);
 	if (!d)
 		return -VMI_EEXIST;
+	d->host_free_at_create = hv_frames_free();
 	d->mem_bytes = cfg->mem_bytes;
 	d->nr_vcpus = cfg->vcpus;
 
@@ -472,10 +509,16 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 void domain_destroy(struct domain *d)
 {
 	hvm_msr_forget(d->id);
+	vmi_mm_release(d); /* reads the vCPUs' counters: before they go */
 	vmi_domain_destroy(d);
 	free_vcpus(d);
 	hvm_platform_destroy(d);
 	release_memory(d);
+	/* With no other domain coming or going meanwhile the two counts
+	 * match: everything the domain held went back exactly once. */
+	log_dom(LOG_INFO, d, "memory released: host free frames %lu, %lu "
+		"before it was created", hv_frames_free(),
+		d->host_free_at_create);
 	slot_free(d);
 }
 

@@ -184,6 +184,15 @@ int hv_frame_free(uint64_t mfn, unsigned int order, uint16_t owner)
 	return ret;
 }
 
+int hv_frame_split(uint64_t mfn, unsigned int order, uint16_t owner)
+{
+	uint64_t f = spin_lock_irqsave(&zone_lock);
+	int ret = frame_split(&zone, mfn, order, owner);
+
+	spin_unlock_irqrestore(&zone_lock, f);
+	return ret;
+}
+
 uint64_t hv_frames_free(void)
 {
 	return frame_free_count(&zone);

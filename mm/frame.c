@@ -406,6 +406,36 @@ int frame_free(struct frame_zone *z, uint64_t mfn, unsigned int order,
 	return 0;
 }
 
+int frame_split(struct frame_zone *z, uint64_t mfn, unsigned int order,
+		uint16_t owner)
+{
+	const struct frame_info *head;
+	uint32_t i, first;
+
+	if (order > FRAME_MAX_ORDER ||
+	    !range_in_zone(z, mfn, order_frames(order)) ||
+	    (mfn & (order_frames(order) - 1)))
+		return -VMI_EINVAL;
+	first = mfn_idx(z, mfn);
+	head = idx_info(z, first);
+	if (frame_is_free(head))
+		return -VMI_ENOENT;
+	if (frame_is_reserved(head))
+		return -VMI_EPERM;
+	if (!(head->flags & FRAME_F_ALLOC_HEAD) || head->order != order)
+		return -VMI_EINVAL;
+	for (i = first; i < first + order_frames(order); i++)
+		if (idx_info(z, i)->owner != owner)
+			return -VMI_EPERM;
+	for (i = first; i < first + order_frames(order); i++) {
+		struct frame_info *fi = idx_info(z, i);
+
+		fi->flags |= FRAME_F_ALLOC_HEAD;
+		fi->order = 0;
+	}
+	return 0;
+}
+
 struct frame_info *frame_info(const struct frame_zone *z, uint64_t mfn)
 {
 	if (!range_in_zone(z, mfn, 1))

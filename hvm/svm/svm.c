@@ -27,6 +27,7 @@
 static uint64_t hsave_pa[MAX_CPUS];
 static uint64_t host_vmsave_pa[MAX_CPUS];
 static uint32_t nr_asids;
+static bool flush_by_asid; /* CPUID 8000_000A EDX bit 6 */
 
 static void clgi(void)
 {
@@ -376,6 +377,21 @@ static unsigned int svm_cpl(struct vcpu *v)
 	return to_svm(v)->vmcb->save.cpl;
 }
 
+/*
+ * Drop the vCPU's cached translations at its next VMRUN.  TLB entries,
+ * nested ones included, are tagged with the ASID, so flushing this
+ * guest's ASID (TLB_CONTROL 3) covers both kinds; without flush-by-ASID
+ * the whole TLB goes (TLB_CONTROL 1).  APM vol. 2, 15.16.1 and 15.16.2.
+ */
+static void svm_flush_tlb(struct vcpu *v, uint32_t what)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	(void)what;
+	if (vmcb->ctl.tlb_control != 1)
+		vmcb->ctl.tlb_control = flush_by_asid ? 3 : 1;
+}
+
 static const struct hvm_ops svm_ops = {
 	.name = "AMD-V",
 	.hypercall = { 0x0f, 0x01, 0xd9 }, /* VMMCALL, APM vol. 3 */
@@ -396,6 +412,7 @@ static const struct hvm_ops svm_ops = {
 	.seg_base = svm_seg_base,
 	.get_ctrl = svm_get_ctrl,
 	.cpl = svm_cpl,
+	.flush_tlb = svm_flush_tlb,
 	.dump = svm_dump,
 };
 
@@ -413,6 +430,7 @@ const struct hvm_ops *svm_probe(void)
 		return NULL;
 	}
 	nr_asids = r.ebx;
+	flush_by_asid = r.edx & (1u << 6);
 	if (nr_asids < 2)
 		return NULL;
 	return &svm_ops;

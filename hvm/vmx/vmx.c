@@ -120,6 +120,31 @@ static void invvpid_all(void)
 			     : "cc", "memory");
 }
 
+/*
+ * Drop the translations of one VPID: INVVPID type 1, single context (SDM
+ * vol. 3C, 28.3.3.3, and the INVVPID reference in vol. 2), or type 2,
+ * all contexts, where the CPU lacks type 1.  Without VPIDs every VM entry
+ * and exit drops the linear and combined mappings anyway (28.3.3.1).
+ */
+#define CAP_INVVPID_SINGLE (1ull << 41)
+
+static void invvpid_one(uint16_t vpid)
+{
+	struct {
+		uint64_t vpid, addr;
+	} desc = { vpid, 0 };
+
+	if (!vmx_caps.vpid)
+		return;
+	if (vmx_caps.ept_vpid & CAP_INVVPID_SINGLE)
+		asm volatile("invvpid %0, %1"
+			     :
+			     : "m"(desc), "r"(1ul)
+			     : "cc", "memory");
+	else
+		invvpid_all();
+}
+
 /* The control fields, for messages. */
 enum { CTL_PIN, CTL_PROC, CTL_PROC2, CTL_EXIT, CTL_ENTRY };
 static const char *const ctl_fields[] = {
@@ -762,6 +787,20 @@ static void vmx_dump(struct vcpu *v)
 		VMX_INSN_MEM("vmclear", s->vmcs_pa);
 }
 
+/*
+ * Before the vCPU's next entry: its linear and combined mappings (its
+ * VPID), and with HVM_FLUSH_NESTED the guest-physical ones derived from
+ * the EPT (INVEPT, all contexts).
+ */
+static void vmx_flush_tlb(struct vcpu *v, uint32_t what)
+{
+	(void)v; /* its VMCS is the current one: the VPID is read from it */
+	if (what & HVM_FLUSH_NESTED)
+		invept_all();
+	if (vmx_caps.vpid)
+		invvpid_one((uint16_t)vmcs_read(VIRTUAL_PROCESSOR_ID));
+}
+
 static const struct hvm_ops vmx_ops = {
 	.name = "VT-x",
 	.hypercall = { 0x0f, 0x01, 0xc1 }, /* VMCALL, SDM vol. 2 */
@@ -784,6 +823,7 @@ static const struct hvm_ops vmx_ops = {
 	.seg_base = vmx_seg_base,
 	.get_ctrl = vmx_get_ctrl,
 	.cpl = vmx_cpl,
+	.flush_tlb = vmx_flush_tlb,
 	.dump = vmx_dump,
 };
 

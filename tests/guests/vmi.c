@@ -161,7 +161,7 @@ static void multicall(void)
 	mc[1].call = VMI_CALL_CONSOLE_WRITE;
 	mc[1].args[0] = (uintptr_t)line;
 	mc[1].args[1] = sizeof(line) - 1;
-	mc[2].call = 77; /* an unused number */
+	mc[2].call = 120; /* a number of no section */
 	mc[3].call = VMI_CALL_MULTICALL; /* nested */
 	mc[4].call = VMI_CALL_VERSION;
 	mc[4].flags = 1;

@@ -137,15 +137,34 @@ static void mask_port(unsigned int port, bool on)
 				   __ATOMIC_SEQ_CST);
 }
 
-/* Wait (interrupts on) until hits[port] reaches @want; false on timeout. */
-static bool wait_hits(unsigned int port, uint32_t want, uint64_t ms)
+/* Wait (interrupts on) until hits[port] reaches @want; false on timeout,
+ * with the event state printed for the failure that follows. */
+static bool wait_hits_how(unsigned int port, uint32_t want, uint64_t ms,
+			  bool quiet)
 {
 	uint64_t end = now_ns() + ms * 1000000ull;
 
-	while (hits[port] < want)
-		if (now_ns() > end)
+	while (hits[port] < want) {
+		if (now_ns() > end) {
+			if (quiet)
+				return false;
+			printf("vmi_vcpu: port %u: %u hits of %u; pending %d, "
+			       "masked %d, upcall_pending %u, upcall_mask %u, "
+			       "sel %#llx, %u upcalls, IF %d\n", port,
+			       hits[port], want, pending(port),
+			       !!(((volatile uint32_t *)shared.evtchn_mask)
+				  [port / 32] & (1u << (port % 32))),
+			       area[0].upcall_pending, area[0].upcall_mask,
+			       area[0].pending_sel, upcalls, irqs_enabled());
 			return false;
+		}
+	}
 	return true;
+}
+
+static bool wait_hits(unsigned int port, uint32_t want, uint64_t ms)
+{
+	return wait_hits_how(port, want, ms, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -166,8 +185,11 @@ static uint8_t ap_stack[4096] __attribute__((aligned(16)));
 volatile uint64_t ap_arg;
 volatile uint64_t ap_id = ~0ull, ap_send = ~0ull;
 volatile uint32_t ap_runs;
-/* The ROM and the IPI port, for vCPU 1. */
+/* The ROM and the IPI port, for vCPU 1; run N goes down only once
+ * ap_release reaches N, so vCPU 0 can see it up. */
 volatile uint64_t ap_rom, ap_port;
+volatile uint32_t ap_release;
+_Static_assert(sizeof(ap_release) == 4, "ap64_entry compares 32 bits");
 
 /*
  * vCPU 1's entry, in 64-bit mode: RDI = argument.  Calls through the ROM
@@ -184,12 +206,17 @@ asm(".pushsection .text\n"
     "	leaq 64+16*22(%rbx), %rax\n" /* VMI_CALL_VCPU_ID */
     "	call *%rax\n"
     "	movq %rax, ap_id(%rip)\n"
+    "	movq %rax, %r12\n" /* kept: vCPU 0 resets ap_id for the next run */
     "	movq ap_port(%rip), %rdi\n"
     "	leaq 64+16*51(%rbx), %rax\n" /* VMI_CALL_EVTCHN_SEND */
     "	call *%rax\n"
     "	movq %rax, ap_send(%rip)\n"
     "	lock incl ap_runs(%rip)\n"
-    "	movq ap_id(%rip), %rdi\n"
+    "2:	pause\n" /* until vCPU 0 releases this run */
+    "	movl ap_release(%rip), %eax\n"
+    "	cmpl ap_runs(%rip), %eax\n"
+    "	jb 2b\n"
+    "	movq %r12, %rdi\n"
     "	leaq 64+16*17(%rbx), %rax\n" /* VMI_CALL_VCPU_DOWN */
     "	call *%rax\n"
     "1:	movl $0xdead, ap_runs(%rip)\n" /* it returned: an error */
@@ -402,7 +429,7 @@ static void timer(void)
 	EXPECT(vcall(VMI_CALL_TIMER_SET, (uint32_t)dl, (uint32_t)(dl >> 32), 0),
 	       0);
 	EXPECT(vcall(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
-	CHECK(!wait_hits(port_timer, before + 1, 20),
+	CHECK(!wait_hits_how(port_timer, before + 1, 20, true),
 	      "a cancelled timer fired");
 	printf("vmi_vcpu: past deadlines fire at once, zero cancels\n");
 }
@@ -419,7 +446,7 @@ static void device_line(void)
 	EXPECT(vcall(VMI_CALL_EVTCHN_UNMASK, port_pit, 0, 0), 0);
 	pit_set_periodic((uint16_t)(PIT_HZ / 1000));
 	t0 = now_ns();
-	CHECK(wait_hits(port_pit, 5, 2000), "the PIT line gave %u events",
+	CHECK(wait_hits(port_pit, 5, 5000), "the PIT line gave %u events",
 	      hits[port_pit]);
 	outb(PIT_CMD, 0x30); /* channel 0, mode 0: stops after one count */
 	outb(PIT_CH0, 1);
@@ -474,10 +501,8 @@ static void vcpu_up(void)
 		while ((r = vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0)) ==
 		       -VMI_EBUSY && now_ns() < end)
 			delay_us(100);
-		CHECK(r == 0, "VCPU_UP of vCPU 1 (run %u) returned %d", run, r);
-		if (run == 1)
-			EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0),
-			       -VMI_EBUSY);
+		CHECK(r == 0, "VCPU_UP of vCPU 1 (run %u) returned %d (it ran "
+		      "%#x times, released %u)", run, r, ap_runs, ap_release);
 		CHECK(wait_hits(port_ipi, 3 + run, 3000),
 		      "no IPI event from vCPU 1 (run %u; it ran %u times)", run,
 		      ap_runs);
@@ -489,6 +514,10 @@ static void vcpu_up(void)
 		CHECK(ap_arg == start.arg && ap_id == 1 && ap_send == 0,
 		      "vCPU 1 got arg %#llx, VCPU_ID %lld, SEND %lld", ap_arg,
 		      (long long)ap_id, (long long)ap_send);
+		/* Up and waiting for release: it cannot be started again. */
+		EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0),
+		       -VMI_EBUSY);
+		ap_release = run;
 	}
 	printf("vmi_vcpu: vCPU 1 started twice in 64-bit mode, called the "
 	       "ROM, sent an IPI event and took itself down\n");

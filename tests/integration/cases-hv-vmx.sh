@@ -131,6 +131,21 @@ case_bochs_hv_vmi() {
 	expect '\[plain\] GUEST-RESULT: PASS vmi'
 }
 
+# The VMI mmu and memory sections through a VMCALL ROM (INVVPID/INVEPT
+# flushes): the guest kernel of hv_vmi_mm, two vCPUs sharing one CPU.
+case_bochs_hv_vmi_mm() {
+	run_hv_bochs bochs_hv_vmi_mm 120 1 "$G/vmi_mm.elf=kernel mm memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[mm\] vmi_mm: features 0x3f, sections mmu and memory 1.0'
+	expect '\[mm\] vmi_mm: cross-vCPU INVLPG took [0-9]+ us; CPU 1 sees the new mapping'
+	expect '\[mm\] vmi_mm: two vCPUs flushing each other 200 times: no deadlock'
+	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
+	expect 'd0\(mm\): balloon out: 64 page\(s\) given back, 8125 of 8192 pages populated, host free frames ([0-9]+) -> '
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+	expect 'd0\(mm\): mmu: [0-9]+ flush call\(s\) waited for [0-9]+ vCPU\(s\) in guest mode; TLB flushes per vCPU: [1-9][0-9]*, [1-9][0-9]*$'
+	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
+}
+
 # A VM entry the CPU refuses (the badentry test hook clears CR0.NE) is
 # reported with the exit reason, the qualification and the field at
 # fault, and crashes only that domain.
@@ -196,5 +211,5 @@ case_bochs_hv_linux_2vcpu() {
 # 20-45 s each, the Linux boots minutes.
 DEFAULT_CASES+=(bochs_hv_cpuid bochs_hv_msr bochs_hv_mmio bochs_hv_lapic_timer
 	bochs_hv_bad_entry bochs_hv_no_unrestricted bochs_hv_vmi)
-SLOW_CASES+=(bochs_hv_vmi_vcpu bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
+SLOW_CASES+=(bochs_hv_vmi_vcpu bochs_hv_vmi_mm bochs_hv_portio bochs_hv_ept bochs_hv_ipi bochs_hv_irq_load
 	bochs_hv_fpu bochs_hv_two_domains bochs_hv_linux bochs_hv_linux_2vcpu)

@@ -132,6 +132,69 @@ case_hv_vmi_pv() {
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
 }
 
+# The VMI mmu and memory sections: every call and its refusals, a
+# cross-vCPU flush that a vCPU reading through a stale translation must
+# see, and ballooning.  The hypervisor's log line proves the frames went
+# back to the host: its free-frame count grows by exactly the pages given
+# back, and the domain's page count drops by as many.
+case_hv_vmi_mm() {
+	local line n pop out total before after
+	run_hv hv_vmi_mm 90 "$G/vmi_mm.elf=kernel mm memory=32 vcpus=2 type=pv"
+	expect_outcome pass
+	expect '\[mm\] vmi_mm: features 0x3f, sections mmu and memory 1.0'
+	expect '\[mm\] vmi_mm: MMU_UPDATE writes entries and stops at the first bad one'
+	expect '\[mm\] vmi_mm: PIN, UNPIN and LOAD_BASE and their refusals behave'
+	expect '\[mm\] vmi_mm: FLUSH and INVLPG refuse bad scopes and bitmaps'
+	expect '\[mm\] vmi_mm: cross-vCPU INVLPG took [0-9]+ us; CPU 1 sees the new mapping'
+	expect '\[mm\] vmi_mm: two vCPUs flushing each other 200 times: no deadlock'
+	expect '\[mm\] vmi_mm: MEMORY_MAP matches the [0-9]+ multiboot ranges'
+	expect '\[mm\] vmi_mm: BALLOON_IN returned 67 zeroed pages and stopped at the memory size'
+	expect '\[mm\] vmi_mm: [0-9]+ scattered pages given back until the P2M was full \(-ENOSPC\), all taken back'
+	expect 'd0\(mm\): balloon in: 65 page\(s\) taken back, 8192 of 8192 pages populated'
+	expect '\[mm\] GUEST-RESULT: PASS vmi_mm'
+	# vCPU 1 took flush requests from vCPU 0 in its run loop, and some
+	# flush calls found the other vCPU in guest mode and waited for it.
+	expect 'd0\(mm\): mmu: [0-9]+ flush call\(s\) waited for [1-9][0-9]* vCPU\(s\) in guest mode; TLB flushes per vCPU: [1-9][0-9]*, [1-9][0-9]*$'
+	# "balloon out: N page(s) given back, P of T pages populated, host
+	# free frames A -> B": B - A = N; "balloon in: N page(s) taken back,
+	# P of T pages populated".  P follows every call; 67 pages and the
+	# scattered ones went out in all.
+	pop=8192
+	out=0
+	while read -r line; do
+		n=$(sed -E 's/.*balloon (out|in): ([0-9]+) page.*/\2/' <<<"$line")
+		total=$(sed -E 's/.*page\(s\) [a-z ]+, ([0-9]+) of.*/\1/' <<<"$line")
+		case $line in
+		*"balloon out: "*)
+			before=$(sed -E 's/.*host free frames ([0-9]+) -> ([0-9]+).*/\1/' <<<"$line")
+			after=$(sed -E 's/.*host free frames ([0-9]+) -> ([0-9]+).*/\2/' <<<"$line")
+			pop=$((pop - n))
+			out=$((out + n))
+			[ $((after - before)) = "$n" ] || fail "giving back $n page(s) freed $((after - before)) host frames"
+			;;
+		*) pop=$((pop + n)) ;;
+		esac
+		[ "$total" = "$pop" ] || fail "after a balloon call of $n page(s) the domain has $total pages, expected $pop"
+	done < <(grep -aE 'd0\(mm\): balloon (out|in): ' "$LOG" | tr -d '\r')
+	n=$(grep -aoE 'vmi_mm: [0-9]+ scattered pages' "$LOG" | grep -oE '[0-9]+' || echo 0)
+	[ "$out" = $((67 + n)) ] || fail "the log shows $out pages given back, expected $((67 + n))"
+	[ "$pop" = 8192 ] || fail "the log ends with $pop pages populated, expected 8192"
+	# Blocks split for ballooning and pages taken back are all freed,
+	# once: the host ends with what it had before the domain.
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+}
+
+# An access to a page given back ends the domain like any access outside
+# its memory.
+case_hv_vmi_mm_touch() {
+	run_hv hv_vmi_mm_touch 90 "$G/vmi_mm.elf=kernel mm memory=32 type=pv cmdline=touch=1"
+	expect_outcome fail
+	expect '\[mm\] vmi_mm: reading a page given back'
+	expect 'd0\(mm\): crashed: read of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain.s memory'
+	reject 'the domain is still alive'
+	expect 'd0\(mm\): memory released: host free frames ([0-9]+), \1 before it was created'
+}
+
 # The vcpu, time and events sections with 2 vCPUs (tests/guests/vmi_vcpu.c).
 case_hv_vmi_vcpu() {
 	run_hv hv_vmi_vcpu 60 "$G/vmi_vcpu.elf=kernel vv memory=32 vcpus=2 type=pv"
@@ -199,4 +262,5 @@ case_hv_bad_config() {
 
 DEFAULT_CASES+=(hv_cpuid hv_msr hv_portio hv_lapic_timer hv_ipi hv_mmio
 	hv_irq_load hv_two_domains hv_npt hv_bad_config hv_watchdog
-	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_fuzz hv_vmi_hidden)
+	hv_fpu hv_vmi_pv hv_vmi_vcpu hv_vmi_fuzz hv_vmi_hidden hv_vmi_mm
+	hv_vmi_mm_touch)

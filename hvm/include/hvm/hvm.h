@@ -74,6 +74,15 @@ struct hvm_exit {
 #define HVM_EVENT_EXCEPTION 3
 #define HVM_EVENT_SOFTINT 4
 
+/*
+ * What flush_tlb() must drop before the vCPU's next entry: its linear
+ * (guest-virtual) translations, and with HVM_FLUSH_NESTED also those
+ * derived from the domain's nested tables.  Called on the vCPU's CPU,
+ * with its hardware state current, just before an entry.
+ */
+#define HVM_FLUSH_GUEST 0x1u
+#define HVM_FLUSH_NESTED 0x2u
+
 /* Guest execution modes, for the instruction decoder. */
 #define HVM_MODE_REAL 0
 #define HVM_MODE_PROT16 1
@@ -114,6 +123,7 @@ struct hvm_exit {
 	   (struct vcpu * v, uint64_t * cr0, uint64_t * cr3, uint64_t * cr4,  \
 	    uint64_t * efer))                                                \
 	OP(mandatory, unsigned int, cpl, (struct vcpu * v))                  \
+	OP(mandatory, void, flush_tlb, (struct vcpu * v, uint32_t what))     \
 	OP(optional, void, dump, (struct vcpu * v))
 
 #define HVM_OP_FIELD(kind, ret, name, args) ret(*name) args;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct vcpu;
+struct domain;
 
 #define HVM_RUN_YIELD 0 /* runnable: slice over or kicked */
 #define HVM_RUN_BLOCKED 1 /* HLT or waiting for SIPI */
@@ -33,5 +34,20 @@ void hvm_msr_forget(unsigned int domid);
 /* Emulate the instruction that faulted on MMIO at @gpa, or (gpa unused)
  * the string port I/O instruction that exited. */
 void hvm_emulate_mmio(struct vcpu *v, uint64_t gpa);
+
+/*
+ * Make every vCPU of @d named in @mask (bit n = vCPU n) flush @what
+ * (HVM_FLUSH_*) before it next runs guest code.  The caller, vCPU @self
+ * (NULL if none), flushes at its own next entry; for the others this
+ * returns once each has either flushed or is out of guest mode and will
+ * flush before it enters again.  vCPUs that flush each other at the same
+ * time do not wait for each other (neither is in guest mode).  Returns
+ * the number of vCPUs it waited for, or -VMI_ETIMEDOUT when a vCPU did
+ * not leave guest mode within HVM_FLUSH_WAIT_NS (its request stays
+ * pending).
+ */
+int hvm_flush_vcpus(struct domain *d, uint64_t mask, uint32_t what,
+		    struct vcpu *self);
+#define HVM_FLUSH_WAIT_NS 2000000000ull /* 2 s: generous under emulation */
 
 #endif

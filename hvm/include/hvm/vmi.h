@@ -15,6 +15,7 @@
 
 struct vcpu;
 struct domain;
+struct vmi_mm;
 
 /* Device lines (GSIs) an event channel can be bound to: the I/O APIC's. */
 #define VMI_NR_GSIS 24
@@ -47,7 +48,22 @@ struct vmi_domain {
 	uint64_t bad_calls; /* refused calls */
 	struct ratelimit log_rl; /* their log lines */
 	uint64_t calls[128]; /* calls made, per call number (VMI_NR_CALLS) */
+	struct vmi_mm *mm; /* pins and ballooning (hvm/vmi-mm.c), or NULL */
+	/*
+	 * Held while a page is mapped for the ABI and published (shared_gpa,
+	 * a vCPU's area_gpa) and while BALLOON_OUT checks and removes a page,
+	 * so a page cannot be given back between the two.  Outside the
+	 * event, P2M and frame locks.
+	 */
+	spinlock_t map_lock;
 };
+
+/* Free what the mmu and memory sections hold for @d (domain teardown,
+ * before its RAM is freed). */
+void vmi_mm_release(struct domain *d);
+/* A nested-table page @mfn is no longer used: true when a balloon call
+ * of @d is under way and frees it after every vCPU has flushed. */
+bool vmi_mm_defer_table(struct domain *d, uint64_t mfn);
 
 /*
  * Per-vCPU VMI state (hvm/vmi-vcpu.c).  Changed by the vCPU's own CPU,

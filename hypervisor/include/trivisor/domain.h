@@ -49,6 +49,14 @@ struct vcpu {
 	void *vendor; /* backend state (struct svm_vcpu, ...) */
 	uint64_t exits[HVM_EXIT_NR];
 	uint64_t run_tsc; /* TSC ticks spent in guest mode */
+	/*
+	 * TLB flushes asked by other vCPUs (hvm_flush_vcpus()): HVM_FLUSH_*
+	 * bits, taken by the run loop before the next entry.  guest_seq is
+	 * odd from just before that check until the vCPU has left guest mode.
+	 */
+	volatile uint32_t flush_req;
+	volatile uint64_t guest_seq;
+	uint64_t tlb_flushes; /* requests taken, for the log */
 	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
 	bool fpu_valid; /* false: reset state at the next run */
 	uint8_t fpu[512] __attribute__((aligned(16)));
@@ -80,6 +88,10 @@ struct domain {
 	bool dump_on_stop; /* each vCPU logs its state when it stops */
 
 	uint64_t mem_bytes;
+	uint64_t host_free_at_create; /* hv_frames_free(), for the log */
+	/* Guards p2m and npt once the domain runs (ballooning changes them;
+	 * guest memory copies read them). */
+	spinlock_t p2m_lock;
 	struct p2m p2m;
 	struct p2m_range *p2m_store;
 	unsigned int p2m_cap;
@@ -145,7 +157,9 @@ bool domain_is_ram(struct domain *d, uint64_t gpa, uint64_t len);
 int domain_read(struct domain *d, uint64_t gpa, void *buf, uint64_t len);
 /* The hypervisor's mapping of [gpa, gpa + len), which must be RAM within
  * one page; NULL if it is not.  Valid while the page stays the domain's
- * RAM (pages the VMI ABI uses cannot be ballooned: vmi_page_in_use()). */
+ * RAM (pages the VMI ABI uses cannot be ballooned: vmi_page_in_use(); map
+ * and publish them under d->vmi.map_lock, as BALLOON_OUT checks under
+ * it). */
 void *domain_map(struct domain *d, uint64_t gpa, uint64_t len);
 int domain_write(struct domain *d, uint64_t gpa, const void *buf,
 		 uint64_t len);

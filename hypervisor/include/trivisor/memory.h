@@ -16,6 +16,7 @@ void memory_add_high(void);
 /* Locked wrappers around frame_alloc()/frame_free(). */
 int hv_frame_alloc(unsigned int order, uint16_t owner, uint64_t *mfn);
 int hv_frame_free(uint64_t mfn, unsigned int order, uint16_t owner);
+int hv_frame_split(uint64_t mfn, unsigned int order, uint16_t owner);
 /* 2^@order hypervisor-owned pages filled with @fill: their address
  * through the direct map (NULL when memory is short), the physical one in
  * *@pa.  Free with hv_frame_free(*pa >> PAGE_SHIFT, order,

@@ -224,6 +224,24 @@ int frame_free(struct frame_zone *z, uint64_t mfn, unsigned int order,
 	       uint16_t owner);
 
 /**
+ * frame_split() - turn an allocated block into 2^@order single frames.
+ * @z:     the zone.
+ * @mfn:   first frame of the block.
+ * @order: the order it was allocated with.
+ * @owner: who owns it; must own every frame of the block.
+ *
+ * Afterwards each frame is an allocation of order 0 of its own, so single
+ * frames of the block can be freed (a domain giving back 4 KiB of a
+ * 2 MiB block).  Nothing changes on error.
+ *
+ * Return: 0, or -VMI_EINVAL (@order out of range, @mfn not aligned or not
+ * the head of a block of @order: already split, or a tail frame),
+ * -VMI_ENOENT (free), -VMI_EPERM (reserved, or a frame not @owner's).
+ */
+int frame_split(struct frame_zone *z, uint64_t mfn, unsigned int order,
+		uint16_t owner);
+
+/**
  * frame_info() - metadata of one frame.
  * @z:   the zone.
  * @mfn: the frame.

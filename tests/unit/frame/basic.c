@@ -507,6 +507,45 @@ static void test_owner_may_use_links(void)
 	tz_fini(&t);
 }
 
+/*
+ * A 2 MiB block split into single frames: each can be freed alone, the
+ * block reappears when all are back, and bad splits change nothing.
+ */
+static void test_split_block(void)
+{
+	struct tzone t;
+	struct snap sn;
+	uint64_t mfn = 0, i;
+
+	tz_init_free(&t, 0x100000, 1ull << 10);
+	CU_ASSERT_EQUAL_FATAL(frame_alloc(&t.z, 9, 7, &mfn), 0);
+	snap_take(&sn, &t);
+	CU_ASSERT_EQUAL(frame_split(&t.z, mfn + 1, 9, 7), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(frame_split(&t.z, mfn, 8, 7), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(frame_split(&t.z, mfn, 9, 8), -VMI_EPERM);
+	CU_ASSERT_EQUAL(frame_split(&t.z, mfn ^ 512, 9, 7), -VMI_ENOENT);
+	CU_ASSERT(snap_same(&sn, &t));
+	snap_drop(&sn);
+	/* Not split yet: a single frame of it cannot be freed. */
+	CU_ASSERT_EQUAL(frame_free(&t.z, mfn + 3, 0, 7), -VMI_EINVAL);
+	CU_ASSERT_EQUAL_FATAL(frame_split(&t.z, mfn, 9, 7), 0);
+	CHECK_ZONE(&t.z);
+	/* Split already: a second split and the old order fail. */
+	CU_ASSERT_EQUAL(frame_split(&t.z, mfn, 9, 7), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(frame_free(&t.z, mfn, 9, 7), -VMI_EINVAL);
+	CU_ASSERT_EQUAL(frame_free(&t.z, mfn + 3, 0, 7), 0);
+	CU_ASSERT_EQUAL(frame_free_count(&t.z), 512 + 1);
+	CU_ASSERT_EQUAL(frame_free(&t.z, mfn + 3, 0, 7), -VMI_ENOENT);
+	CHECK_ZONE(&t.z);
+	for (i = 0; i < 512; i++)
+		if (i != 3)
+			CU_ASSERT_EQUAL(frame_free(&t.z, mfn + i, 0, 7), 0);
+	CU_ASSERT_EQUAL(frame_free_count(&t.z), 1024);
+	CU_ASSERT_EQUAL(frame_free_blocks(&t.z, 10), 1);
+	CHECK_ZONE(&t.z);
+	tz_fini(&t);
+}
+
 void frame_basic_register(void)
 {
 	CU_pSuite s = CU_add_suite("frame_basic", NULL, NULL);
@@ -532,4 +571,5 @@ void frame_basic_register(void)
 	CU_add_test(s, "frame_info lookup", test_frame_info_lookup);
 	CU_add_test(s, "owner may use links of allocated frames",
 		    test_owner_may_use_links);
+	CU_add_test(s, "split a block into single frames", test_split_block);
 }

@@ -238,6 +238,59 @@ static void test_remove(void)
 	CU_ASSERT_EQUAL(p2m_remove(&p, 0, P2M_GFN_LIMIT), -VMI_ENOENT);
 }
 
+/*
+ * Ballooning's use of the P2M: single frames leave a 2 MiB run until the
+ * array is full (-ENOSPC, nothing changed), the same frame put back
+ * merges and frees the slot, a new frame (BALLOON_IN) is a range of its
+ * own, and the RAM count follows.
+ */
+static void test_balloon_pages(void)
+{
+	uint64_t mfn, i;
+
+	fresh(4);
+	CU_ASSERT_EQUAL(p2m_add(&p, 0x200, 0x200, 0x4000, P2M_RAM, P2M_RWX),
+			0);
+	CU_ASSERT_EQUAL(p2m_remove(&p, 0x210, 1), 0);
+	CU_ASSERT_EQUAL(p2m_remove(&p, 0x220, 1), 0);
+	CU_ASSERT_EQUAL(p2m_remove(&p, 0x230, 1), 0);
+	CU_ASSERT_EQUAL(p.nr, 4);
+	CU_ASSERT_EQUAL(p2m_ram_frames(&p), 0x200 - 3);
+	/* Full: another hole inside a range cannot be made. */
+	CU_ASSERT_EQUAL(p2m_remove(&p, 0x240, 1), -VMI_ENOSPC);
+	CU_ASSERT_EQUAL(p2m_lookup(&p, 0x240, &mfn, NULL), P2M_RAM);
+	CU_ASSERT_EQUAL(mfn, 0x4040);
+	/* At a range's edge no slot is needed. */
+	CU_ASSERT_EQUAL(p2m_remove(&p, 0x211, 1), 0);
+	CU_ASSERT_EQUAL(p.nr, 4);
+	/* The old frame back: the ranges join again. */
+	CU_ASSERT_EQUAL(p2m_add(&p, 0x220, 1, 0x4020, P2M_RAM, P2M_RWX), 0);
+	CU_ASSERT_EQUAL(p.nr, 3);
+	/* A new frame where a page was given back: a range of its own. */
+	CU_ASSERT_EQUAL(p2m_add(&p, 0x230, 1, 0x9999, P2M_RAM, P2M_RWX), 0);
+	CU_ASSERT_EQUAL(p.nr, 4);
+	CU_ASSERT_EQUAL(p2m_lookup(&p, 0x230, &mfn, NULL), P2M_RAM);
+	CU_ASSERT_EQUAL(mfn, 0x9999);
+	CU_ASSERT_EQUAL(p2m_lookup(&p, 0x231, &mfn, NULL), P2M_RAM);
+	CU_ASSERT_EQUAL(mfn, 0x4031);
+	CU_ASSERT_EQUAL(p2m_add(&p, 0x230, 1, 0x9999, P2M_RAM, P2M_RWX),
+			-VMI_EEXIST);
+	CU_ASSERT_EQUAL(p2m_ram_frames(&p), 0x200 - 2);
+	CU_ASSERT_TRUE(well_formed(&p));
+	/* Frame by frame, every frame stays where it was. */
+	for (i = 0x200; i < 0x400; i++) {
+		unsigned int t = p2m_lookup(&p, i, &mfn, NULL);
+
+		if (i == 0x210 || i == 0x211) {
+			CU_ASSERT_EQUAL(t, P2M_INVALID);
+		} else {
+			CU_ASSERT_EQUAL(t, P2M_RAM);
+			CU_ASSERT_EQUAL(mfn, i == 0x230 ? 0x9999
+						       : 0x4000 + i - 0x200);
+		}
+	}
+}
+
 struct iter {
 	uint64_t last;
 	int calls;
@@ -385,6 +438,8 @@ void unit_register(void)
 	CU_add_test(s, "capacity", test_capacity);
 	CU_add_test(s, "remove trims and splits", test_remove);
 	CU_add_test(s, "iteration", test_for_each);
+	CU_add_test(s, "single pages out and in (ballooning)",
+		    test_balloon_pages);
 	CU_add_test(s, "random against a model", test_random);
 }
 

@@ -6,8 +6,9 @@
  * A container that shadows guest page tables needs to see every update;
  * under nested paging (VMI_F_HW_MMU) the guest's tables are used as they
  * are, MMU_UPDATE only writes the entries (validated as guest RAM) and
- * PIN/UNPIN/LOAD_BASE succeed without effect.  The flush calls are useful
- * everywhere: one call replaces an IPI to each vCPU.
+ * PIN/UNPIN/LOAD_BASE change nothing in how they are used (their
+ * arguments are still checked, and pins are counted).  The flush calls are
+ * useful everywhere: one call replaces an IPI to each vCPU.
  *
  * Addresses are guest-physical; page-table entries are in the x86-64
  * 4-level format.  Cross-vCPU calls take a vCPU set: a 64-bit bitmap
