@@ -298,7 +298,9 @@ static int run_loop(struct vcpu *v)
 		}
 		hvm_ops.vcpu_enter(v, &x);
 		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);
-		v->exits[x.reason]++;
+		/* Stored whole: the management agent reads it from CPU 0. */
+		__atomic_store_n(&v->exits[x.reason], v->exits[x.reason] + 1,
+				 __ATOMIC_RELAXED);
 
 		switch (x.reason) {
 		case HVM_EXIT_NONE:

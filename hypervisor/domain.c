@@ -18,6 +18,7 @@
 #include <trivisor/time.h>
 #include <trivisor/cmdline.h>
 #include <trivisor/serial.h>
+#include <trivisor/mgmt.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
 #include <hvm/platform.h>
@@ -508,6 +509,13 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 void domain_destroy(struct domain *d)
 {
+	uint64_t f;
+
+	/* @d is DOM_DEAD.  A domain_call_live() that saw it otherwise holds
+	 * domains_lock: once we have had the lock, none is left reading the
+	 * vCPUs and the platform freed below. */
+	f = spin_lock_irqsave(&domains_lock);
+	spin_unlock_irqrestore(&domains_lock, f);
 	hvm_msr_forget(d->id);
 	vmi_mm_release(d); /* reads the vCPUs' counters: before they go */
 	vmi_domain_destroy(d);
@@ -531,6 +539,8 @@ void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
 	bool raw = attached(d);
 
+	/* Kept for `tvctl console`, whether or not anyone is attached. */
+	mgmt_console_output(d, buf, len);
 	/* The attached domain's output goes to the console as it comes
 	 * (prompts have no newline); its lines still reach the log ring. */
 	if (raw)
@@ -632,19 +642,16 @@ struct domain *domain_find(const char *name, unsigned int id)
 	return d;
 }
 
-void domain_console_input_poll(void)
+/* Take only what the guest's FIFO can hold: the console UART keeps the
+ * rest. */
+static void console_input(struct domain *d, void *arg)
 {
-	struct domain *d;
 	uint8_t buf[16];
 	size_t n = 0, room;
 
-	if (!hv_config.attach[0] || !hv_config.console_port)
+	(void)arg;
+	if (d->state != DOM_RUNNING)
 		return;
-	d = domain_find(hv_config.attach, 0);
-	if (!d || d->state != DOM_RUNNING)
-		return;
-	/* Take only what the guest's FIFO can hold: the console UART keeps
-	 * the rest. */
 	room = hvm_platform_console_room(d);
 	while (n < room && n < sizeof(buf)) {
 		int c = serial_getc(hv_config.console_port);
@@ -655,6 +662,31 @@ void domain_console_input_poll(void)
 	}
 	if (n)
 		hvm_platform_console_input(d, buf, n);
+}
+
+void domain_console_input_poll(void)
+{
+	struct domain *d;
+
+	if (!hv_config.attach[0] || !hv_config.console_port)
+		return;
+	d = domain_find(hv_config.attach, 0);
+	/* Its platform must not be freed under us: another CPU may be
+	 * reaping it. */
+	if (d)
+		domain_call_live(d, console_input, NULL);
+}
+
+bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),
+		      void *arg)
+{
+	uint64_t f = spin_lock_irqsave(&domains_lock);
+	bool live = domains[d->id] == d && d->state != DOM_DEAD;
+
+	if (live)
+		fn(d, arg);
+	spin_unlock_irqrestore(&domains_lock, f);
+	return live;
 }
 
 unsigned int domains_alive(void)

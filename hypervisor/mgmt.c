@@ -23,8 +23,10 @@
 #include <trivisor/serial.h>
 #include <trivisor/time.h>
 #include <trivisor/version.h>
+#include <trivisor/spinlock.h>
+#include <hvm/platform.h>
 #include <mgmt/proto.h>
-#include <vmi/errno.h>
+#include <vmi/vmi.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -88,6 +90,93 @@ static void send_error(uint8_t type, uint32_t seq, int status,
 	send_frame(type, seq, reply_buf, (uint32_t)w.len);
 }
 
+/*
+ * Console rings: the last MGMT_CON_RING bytes each domain wrote to its
+ * serial console (COM1 or VMI CONSOLE_WRITE), by slot.  A ring belongs to
+ * one run of a domain, its instance (started_ns); the first output of the
+ * next domain in the slot resets it.  After a domain ends its ring stays
+ * readable by instance until then, so an attached client gets the last
+ * words.  Guests write from any CPU, the agent reads on CPU 0: each ring
+ * has its lock.
+ */
+#define MGMT_CON_RING 8192
+
+struct con_ring {
+	spinlock_t lock;
+	uint64_t instance; /* the started_ns of the domain it holds */
+	uint64_t head; /* bytes written in all; buf holds the last ones */
+	uint8_t buf[MGMT_CON_RING];
+};
+
+static struct con_ring rings[MAX_DOMAINS];
+
+void mgmt_console_output(struct domain *d, const char *buf, uint64_t len)
+{
+	struct con_ring *r = &rings[d->id];
+	uint64_t f = spin_lock_irqsave(&r->lock);
+
+	if (r->instance != d->started_ns) {
+		r->instance = d->started_ns;
+		r->head = 0;
+	}
+	if (len > MGMT_CON_RING) {
+		r->head += len - MGMT_CON_RING;
+		buf += len - MGMT_CON_RING;
+		len = MGMT_CON_RING;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		r->buf[r->head++ % MGMT_CON_RING] = (uint8_t)buf[i];
+	spin_unlock_irqrestore(&r->lock, f);
+}
+
+/*
+ * Copy what ring @id holds of @instance from *@off, at most @cap bytes;
+ * *@off moves to where the data starts (later than asked when older bytes
+ * are gone, their count in *@lost).  A ring that holds another instance
+ * (or none yet) has nothing.
+ */
+static size_t con_ring_read(unsigned int id, uint64_t instance, uint64_t *off,
+			    uint64_t *lost, uint8_t *out, size_t cap)
+{
+	struct con_ring *r = &rings[id];
+	uint64_t f = spin_lock_irqsave(&r->lock);
+	uint64_t head = r->instance == instance ? r->head : 0;
+	uint64_t oldest = head > MGMT_CON_RING ? head - MGMT_CON_RING : 0;
+	size_t n = 0;
+
+	*lost = 0;
+	if (*off < oldest) {
+		*lost = oldest - *off;
+		*off = oldest;
+	}
+	if (*off > head)
+		*off = head;
+	while (n < cap && *off + n < head) {
+		out[n] = r->buf[(*off + n) % MGMT_CON_RING];
+		n++;
+	}
+	spin_unlock_irqrestore(&r->lock, f);
+	return n;
+}
+
+/* VMI call names, from the ABI headers' VMI_CALL_* (vmi-abi/include/vmi). */
+#define CALL(n) [VMI_CALL_##n] = #n
+static const char *const vmi_call_names[VMI_NR_CALLS] = {
+	CALL(VERSION), CALL(FEATURES), CALL(DECLARE), CALL(MULTICALL),
+	CALL(SHUTDOWN), CALL(SHARED_PAGE),
+	CALL(VCPU_UP), CALL(VCPU_DOWN), CALL(VCPU_BLOCK), CALL(VCPU_YIELD),
+	CALL(VCPU_AREA), CALL(VCPU_UPCALL), CALL(VCPU_ID),
+	CALL(TIMER_SET), CALL(TIME_NOW),
+	CALL(EVTCHN_BIND_VIRQ), CALL(EVTCHN_BIND_IPI), CALL(EVTCHN_BIND_IRQ),
+	CALL(EVTCHN_SEND), CALL(EVTCHN_CLOSE), CALL(EVTCHN_UNMASK),
+	CALL(EVTCHN_STATUS),
+	CALL(MMU_UPDATE), CALL(MMU_PIN), CALL(MMU_UNPIN), CALL(MMU_LOAD_BASE),
+	CALL(MMU_FLUSH), CALL(MMU_INVLPG),
+	CALL(BALLOON_OUT), CALL(BALLOON_IN), CALL(MEMORY_MAP),
+	CALL(CONSOLE_WRITE), CALL(CONSOLE_READ),
+};
+#undef CALL
+
 static const char *state_name(const struct domain *d)
 {
 	switch (d->state) {
@@ -100,34 +189,81 @@ static const char *state_name(const struct domain *d)
 	}
 }
 
-static void put_domain(struct mgmt_tlv_writer *w, struct domain *d)
+/*
+ * A domain's counters.  Each is read with one atomic 64-bit load (its
+ * writer, the vCPU's CPU or a VMI call, stores it whole), under
+ * domain_call_live() so the vCPUs cannot be freed meanwhile.  They are
+ * not one instant's snapshot: each is exact as of its own load, and they
+ * may be apart by the exits and calls in flight while they are summed.
+ */
+struct dom_stats {
+	uint64_t tsc, exits, vmi_calls;
+	uint64_t calls[VMI_NR_CALLS];
+	char pcpus[MAX_VCPUS * 4 + 1];
+};
+
+static void read_stats(struct domain *d, void *arg)
 {
-	uint64_t tsc = 0, exits = 0, khz = tsc_khz() ? tsc_khz() : 1;
-	char pcpus[MAX_VCPUS * 4 + 1] = "";
-	size_t len = 0, mark = mgmt_tlv_begin(w, MGMT_F_DOMAIN);
+	struct dom_stats *s = arg;
+	size_t len = 0;
 
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu *v = d->vcpus[i];
 
 		if (!v)
 			continue;
-		tsc += v->run_tsc;
+		s->tsc += __atomic_load_n(&v->run_tsc, __ATOMIC_RELAXED);
 		for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
-			exits += v->exits[r];
-		len += (size_t)snprintf(pcpus + len, sizeof(pcpus) - len,
+			s->exits += __atomic_load_n(&v->exits[r],
+						    __ATOMIC_RELAXED);
+		len += (size_t)snprintf(s->pcpus + len, sizeof(s->pcpus) - len,
 					"%s%u", i ? "," : "", v->pcpu);
 	}
+	for (unsigned int c = 0; c < VMI_NR_CALLS; c++) {
+		s->calls[c] = __atomic_load_n(&d->vmi.calls[c],
+					      __ATOMIC_RELAXED);
+		s->vmi_calls += s->calls[c];
+	}
+}
+
+/* @calls: also each VMI call number's count (info). */
+static void put_domain(struct mgmt_tlv_writer *w, struct domain *d,
+		       bool calls)
+{
+	static struct dom_stats s;
+	uint64_t khz = tsc_khz() ? tsc_khz() : 1;
+	size_t mark = mgmt_tlv_begin(w, MGMT_F_DOMAIN);
+
+	memset(&s, 0, sizeof(s));
+	/* A domain being destroyed has no counters left: zeros. */
+	domain_call_live(d, read_stats, &s);
 	mgmt_tlv_put_u64(w, MGMT_F_ID, d->id);
 	mgmt_tlv_put_str(w, MGMT_F_NAME, d->name);
 	mgmt_tlv_put_str(w, MGMT_F_STATE, state_name(d));
+	mgmt_tlv_put_str(w, MGMT_F_TYPE, d->vmi.enabled ? "pv" : "hv");
 	mgmt_tlv_put_u64(w, MGMT_F_MEMORY, d->mem_bytes);
 	mgmt_tlv_put_u64(w, MGMT_F_VCPUS, d->nr_vcpus);
 	/* ticks / kHz = ms; keep the precision in ns. */
-	mgmt_tlv_put_u64(w, MGMT_F_CPU_NS, tsc / khz * 1000000 +
-						   tsc % khz * 1000000 / khz);
+	mgmt_tlv_put_u64(w, MGMT_F_CPU_NS, s.tsc / khz * 1000000 +
+						   s.tsc % khz * 1000000 / khz);
 	mgmt_tlv_put_u64(w, MGMT_F_UPTIME_NS, time_ns() - d->started_ns);
-	mgmt_tlv_put_u64(w, MGMT_F_EXITS, exits);
-	mgmt_tlv_put_str(w, MGMT_F_PCPUS, pcpus);
+	mgmt_tlv_put_u64(w, MGMT_F_EXITS, s.exits);
+	mgmt_tlv_put_str(w, MGMT_F_PCPUS, s.pcpus);
+	if (d->vmi.enabled)
+		mgmt_tlv_put_u64(w, MGMT_F_VMI_CALLS, s.vmi_calls);
+	for (unsigned int c = 0; calls && d->vmi.enabled && c < VMI_NR_CALLS;
+	     c++) {
+		size_t m;
+
+		if (!s.calls[c])
+			continue;
+		m = mgmt_tlv_begin(w, MGMT_F_VMI_CALL);
+		mgmt_tlv_put_u64(w, MGMT_F_CALL, c);
+		if (vmi_call_names[c])
+			mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_call_names[c]);
+		mgmt_tlv_put_u64(w, MGMT_F_COUNT, s.calls[c]);
+		mgmt_tlv_end(w, m);
+	}
 	mgmt_tlv_end(w, mark);
 }
 
@@ -304,6 +440,118 @@ static int do_create(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 	return 0;
 }
 
+/*
+ * Console requests name the domain by id or name and, once the client
+ * knows it, by instance too: the run of the domain it attached to, so a
+ * new domain in the same slot is never mistaken for it.
+ */
+static int console_target(const struct mgmt_frame *f, struct domain **live,
+			  unsigned int *id, uint64_t *instance)
+{
+	struct domain *d;
+	uint64_t want, n;
+
+	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_INSTANCE, &want)) {
+		d = named_domain(f);
+		if (!d)
+			return -VMI_ESRCH;
+		*live = d;
+		*id = d->id;
+		*instance = d->started_ns;
+		return 0;
+	}
+	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_ID, &n) ||
+	    n >= MAX_DOMAINS) {
+		snprintf(why, sizeof(why), "a console request with an instance "
+			 "needs the domain's id (0 to %d)", MAX_DOMAINS - 1);
+		return -VMI_EINVAL;
+	}
+	d = domain_find(NULL, (unsigned int)n);
+	*live = d && d->started_ns == want ? d : NULL;
+	*id = (unsigned int)n;
+	*instance = want;
+	return 0;
+}
+
+static int do_console_read(const struct mgmt_frame *f,
+			   struct mgmt_tlv_writer *w)
+{
+	static uint8_t text[MGMT_CHUNK_DATA];
+	struct domain *d;
+	uint64_t instance, off = 0, lost;
+	unsigned int id;
+	const char *state;
+	size_t n;
+	int ret = console_target(f, &d, &id, &instance);
+
+	if (ret)
+		return ret;
+	mgmt_tlv_u64(f->payload, f->len, MGMT_F_OFFSET, &off);
+	/* The state before the data: output that follows "ended" is none. */
+	state = d ? state_name(d) : "ended";
+	n = con_ring_read(id, instance, &off, &lost, text, sizeof(text));
+	mgmt_tlv_put_u64(w, MGMT_F_ID, id);
+	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, instance);
+	mgmt_tlv_put_str(w, MGMT_F_STATE, state);
+	mgmt_tlv_put(w, MGMT_F_DATA, text, n);
+	mgmt_tlv_put_u64(w, MGMT_F_NEXT, off + n);
+	if (lost)
+		mgmt_tlv_put_u64(w, MGMT_F_LOST, lost);
+	return 0;
+}
+
+struct con_input {
+	const uint8_t *data;
+	size_t len, taken;
+	bool running;
+};
+
+static void con_input(struct domain *d, void *arg)
+{
+	struct con_input *in = arg;
+	size_t room;
+
+	in->running = d->state == DOM_RUNNING || d->state == DOM_PAUSED;
+	if (!in->running)
+		return;
+	room = hvm_platform_console_room(d);
+	in->taken = hvm_platform_console_input(d, in->data,
+					       in->len < room ? in->len : room);
+}
+
+static int do_console_write(const struct mgmt_frame *f,
+			    struct mgmt_tlv_writer *w)
+{
+	struct con_input in = { 0 };
+	struct domain *d;
+	uint64_t instance;
+	unsigned int id;
+	uint16_t len;
+	int ret = console_target(f, &d, &id, &instance);
+
+	if (ret)
+		return ret;
+	if (!mgmt_tlv_find(f->payload, f->len, MGMT_F_DATA, &in.data, &len) ||
+	    len > MGMT_CONSOLE_IN_MAX) {
+		snprintf(why, sizeof(why), "console write needs data of at "
+			 "most %d bytes", MGMT_CONSOLE_IN_MAX);
+		return -VMI_EINVAL;
+	}
+	in.len = len;
+	if (d)
+		domain_call_live(d, con_input, &in);
+	if (!in.running) {
+		snprintf(why, sizeof(why), "domain %u has ended: its console "
+			 "takes no input", id);
+		return -VMI_ESRCH;
+	}
+	/* Fewer than sent: the guest's receive FIFO is full; the client
+	 * sends the rest again later. */
+	mgmt_tlv_put_u64(w, MGMT_F_SIZE, in.taken);
+	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, instance);
+	return 0;
+}
+
 static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 {
 	struct domain *d;
@@ -311,12 +559,13 @@ static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 	switch (f->type) {
 	case MGMT_T_VERSION:
 		mgmt_tlv_put_u64(w, MGMT_F_PROTO, MGMT_VERSION);
+		mgmt_tlv_put_u64(w, MGMT_F_PROTO_MINOR, MGMT_VERSION_MINOR);
 		mgmt_tlv_put_str(w, MGMT_F_HV_VERSION, TRIVISOR_VERSION);
 		return 0;
 	case MGMT_T_LIST:
 		for (unsigned int i = 0; i < MAX_DOMAINS; i++)
 			if ((d = domain_find(NULL, i)))
-				put_domain(w, d);
+				put_domain(w, d, false);
 		put_memory(w);
 		return 0;
 	case MGMT_T_DMESG: {
@@ -351,9 +600,13 @@ static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 			return domain_shutdown(d, why, sizeof(why));
 		if (f->type == MGMT_T_DESTROY)
 			return domain_kill(d, why, sizeof(why));
-		put_domain(w, d);
+		put_domain(w, d, true);
 		put_memory(w);
 		return 0;
+	case MGMT_T_CONSOLE_READ:
+		return do_console_read(f, w);
+	case MGMT_T_CONSOLE_WRITE:
+		return do_console_write(f, w);
 	default:
 		snprintf(why, sizeof(why), "unknown request type %#x (protocol "
 			 "version %d)", f->type, MGMT_VERSION);

@@ -261,7 +261,9 @@ static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	irq_enable(); /* held by GIF = 0 until stgi; INTR exits meanwhile */
 	t0 = rdtsc();
 	svm_enter(&v->regs, s->vmcb_pa, host_vmsave_pa[cpu]);
-	v->run_tsc += rdtsc() - t0;
+	/* Stored whole: the management agent reads it from CPU 0. */
+	__atomic_store_n(&v->run_tsc, v->run_tsc + rdtsc() - t0,
+			 __ATOMIC_RELAXED);
 	irq_disable();
 	stgi();
 	irq_enable(); /* a pending host interrupt is taken here */

@@ -588,7 +588,9 @@ static void vmx_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	irq_disable();
 	t0 = rdtsc();
 	ret = vmx_enter(&v->regs, s->launched);
-	v->run_tsc += rdtsc() - t0;
+	/* Stored whole: the management agent reads it from CPU 0. */
+	__atomic_store_n(&v->run_tsc, v->run_tsc + rdtsc() - t0,
+			 __ATOMIC_RELAXED);
 	if (ret) {
 		uint32_t err = ret == 2 ? (uint32_t)vmcs_read(VM_INSTRUCTION_ERROR)
 					: 0;

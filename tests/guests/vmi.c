@@ -15,37 +15,20 @@
  *
  * In an hv domain (VMI hidden: version 0) it checks that the ROM MSR and
  * the hypercall instruction fault; off trivisor it has nothing to test.
- * Run it as `type=pv` under trivisor for the calls.
+ * Run it as `type=pv` under trivisor for the calls.  With linger=S on its
+ * command line it then goes on calling VERSION about a hundred times a
+ * second for S seconds before it passes: a pv domain whose VMI call
+ * counters the toolstack test (tests/integration/cases-mgmt.sh) watches.
  */
 #include "guest.h"
 #include <vmi/vmi.h>
+#include "vmi-call.h"
 
 GUEST_TEST("vmi");
 
-static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared __attribute__((aligned(4096)));
 static struct vmi_multicall mc[VMI_MULTICALL_MAX + 1]
 	__attribute__((aligned(8)));
-
-/* A call through the ROM in 32-bit mode: EBX, ECX, EDX, ESI, EDI. */
-static int32_t vmi_call(uint32_t call, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uintptr_t entry = (uintptr_t)rom + VMI_ROM_ENTRY(call);
-	int32_t ret;
-
-	asm volatile("call *%[entry]"
-		     : "=a"(ret), "+b"(a0), "+c"(a1), "+d"(a2)
-		     : [entry] "r"(entry)
-		     : "memory", "cc");
-	return ret;
-}
-
-#define EXPECT(call_expr, want)                                             \
-	do {                                                                \
-		int32_t got_ = (call_expr);                                 \
-		CHECK(got_ == (int32_t)(want), "%s returned %d, expected %d", \
-		      #call_expr, got_, (int32_t)(want));                  \
-	} while (0)
 
 static void discovery(void)
 {
@@ -74,25 +57,25 @@ static void discovery(void)
 
 static void rom_msr(void)
 {
-	const struct vmi_rom_header *h = (const void *)rom;
+	const struct vmi_rom_header *h = (const void *)vmi_rom;
 	uint64_t v;
 
-	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)rom + 8 + VMI_ROM_ENABLE) ==
+	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)vmi_rom + 8 + VMI_ROM_ENABLE) ==
 	      VEC_GP, "a misaligned ROM address was accepted");
 	CHECK(wrmsr_safe(VMI_MSR_ROM, 0xfee00000ull | VMI_ROM_ENABLE) ==
 	      VEC_GP,
 	      "a ROM address outside RAM (the LAPIC page) was accepted");
-	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)rom | VMI_ROM_ENABLE) < 0,
+	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)vmi_rom | VMI_ROM_ENABLE) < 0,
 	      "the ROM MSR refused a page of RAM");
 	CHECK(rdmsr_safe(VMI_MSR_ROM, &v) < 0 &&
-	      v == ((uintptr_t)rom | VMI_ROM_ENABLE),
+	      v == ((uintptr_t)vmi_rom | VMI_ROM_ENABLE),
 	      "the ROM MSR reads back %#llx", v);
 	CHECK(h->magic == VMI_ROM_MAGIC && h->nr_calls == VMI_NR_CALLS &&
 	      h->entry_size == VMI_ROM_ENTRY_SIZE &&
 	      h->version == VMI_VERSION(1u, 0u),
 	      "ROM header: magic %#llx, %u calls of %u bytes, version %#x",
 	      h->magic, h->nr_calls, h->entry_size, h->version);
-	printf("vmi: ROM at %p: %u entries of %u bytes\n", (void *)rom,
+	printf("vmi: ROM at %p: %u entries of %u bytes\n", (void *)vmi_rom,
 	       h->nr_calls, h->entry_size);
 }
 
@@ -133,7 +116,7 @@ static void core_calls(void)
 	       -VMI_EFAULT);
 	EXPECT(vmi_call(VMI_CALL_CONSOLE_WRITE, (uintptr_t)hello,
 			VMI_CONSOLE_MAX + 1, 0), -VMI_E2BIG);
-	EXPECT(vmi_call(VMI_CALL_CONSOLE_READ, (uintptr_t)rom + 4095, 1, 0),
+	EXPECT(vmi_call(VMI_CALL_CONSOLE_READ, (uintptr_t)vmi_rom + 4095, 1, 0),
 	       0);
 
 
@@ -184,6 +167,26 @@ static void multicall(void)
 	printf("vmi: multicall results and refusals behave\n");
 }
 
+static void linger(void)
+{
+	char buf[12];
+	const char *s = cmdline_get("linger", buf, sizeof(buf));
+	uint64_t secs = 0, end;
+
+	for (; s && *s >= '0' && *s <= '9'; s++)
+		secs = secs * 10 + (uint64_t)(*s - '0');
+	if (!secs)
+		return;
+	printf("vmi: lingering %llu s, calling VERSION every 10 ms\n",
+	       (unsigned long long)secs);
+	end = now_us() + secs * 1000000;
+	while (now_us() < end) {
+		EXPECT(vmi_call(VMI_CALL_VERSION, 0, 0, 0),
+		       (int32_t)VMI_VERSION(1u, 0u));
+		delay_us(10000);
+	}
+}
+
 void test_main(void)
 {
 	struct cpuid_regs r = cpuid(1);
@@ -210,5 +213,6 @@ void test_main(void)
 	rom_msr();
 	core_calls();
 	multicall();
+	linger();
 	guest_pass(guest_name);
 }

@@ -8,31 +8,19 @@
  */
 #include "guest.h"
 #include <vmi/vmi.h>
+#include "vmi-call.h"
 
 GUEST_TEST("vmi_echo");
 
 #define UPCALL_VECTOR 0xe1
 
-static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared __attribute__((aligned(4096)));
 static struct vmi_vcpu_info area __attribute__((aligned(64)));
 static char in[128];
 
-static int32_t vcall(uint32_t call, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uintptr_t entry = (uintptr_t)rom + VMI_ROM_ENTRY(call);
-	int32_t ret;
-
-	asm volatile("call *%[entry]"
-		     : "=a"(ret), "+b"(a0), "+c"(a1), "+d"(a2)
-		     : [entry] "r"(entry)
-		     : "memory", "cc");
-	return ret;
-}
-
 static void say(const char *s)
 {
-	vcall(VMI_CALL_CONSOLE_WRITE, (uintptr_t)s, strlen(s), 0);
+	vmi_call(VMI_CALL_CONSOLE_WRITE, (uintptr_t)s, strlen(s), 0);
 }
 
 static volatile uint32_t events;
@@ -58,23 +46,23 @@ void test_main(void)
 
 	if (cpuid(VMI_CPUID_VERSION).eax == 0)
 		guest_skip(guest_name, "no VMI (not a pv domain on trivisor)");
-	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)rom | VMI_ROM_ENABLE) < 0,
+	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)vmi_rom | VMI_ROM_ENABLE) < 0,
 	      "the ROM MSR refused a page of RAM");
 	for (unsigned int s = VMI_SECTION_VCPU; s <= VMI_SECTION_CONSOLE; s++)
 		if (s != VMI_SECTION_MMU && s != VMI_SECTION_MEMORY)
-			CHECK(vcall(VMI_CALL_DECLARE, s,
+			CHECK(vmi_call(VMI_CALL_DECLARE, s,
 				    VMI_SECTION_VERSION(1u, 0u), 0) == 0,
 			      "section %u refused", s);
-	CHECK(vcall(VMI_CALL_VCPU_AREA, (uintptr_t)&area, 0, 0) == 0,
+	CHECK(vmi_call(VMI_CALL_VCPU_AREA, (uintptr_t)&area, 0, 0) == 0,
 	      "VCPU_AREA");
-	CHECK(vcall(VMI_CALL_SHARED_PAGE, (uintptr_t)&shared, 0, 0) == 0,
+	CHECK(vmi_call(VMI_CALL_SHARED_PAGE, (uintptr_t)&shared, 0, 0) == 0,
 	      "SHARED_PAGE");
 	irq_set_handler(UPCALL_VECTOR, upcall);
-	CHECK(vcall(VMI_CALL_VCPU_UPCALL, UPCALL_VECTOR, 0, 0) == 0,
+	CHECK(vmi_call(VMI_CALL_VCPU_UPCALL, UPCALL_VECTOR, 0, 0) == 0,
 	      "VCPU_UPCALL");
-	port = vcall(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_CONSOLE, 0, 0);
+	port = vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_CONSOLE, 0, 0);
 	CHECK(port > 0, "BIND_VIRQ console: %d", port);
-	CHECK(vcall(VMI_CALL_EVTCHN_UNMASK, (uint32_t)port, 0, 0) == 0,
+	CHECK(vmi_call(VMI_CALL_EVTCHN_UNMASK, (uint32_t)port, 0, 0) == 0,
 	      "UNMASK");
 	say("vmi_echo: ready; console input comes through VMI\n");
 
@@ -82,11 +70,11 @@ void test_main(void)
 		int32_t n;
 
 		cli();
-		n = vcall(VMI_CALL_CONSOLE_READ, (uintptr_t)in, sizeof(in), 0);
+		n = vmi_call(VMI_CALL_CONSOLE_READ, (uintptr_t)in, sizeof(in), 0);
 		CHECK(n >= 0, "CONSOLE_READ: %d", n);
 		if (n == 0) {
 			/* Nothing waiting: sleep until the VIRQ. */
-			vcall(VMI_CALL_VCPU_BLOCK, 0, 0, 0);
+			vmi_call(VMI_CALL_VCPU_BLOCK, 0, 0, 0);
 			continue;
 		}
 		sti();
@@ -106,7 +94,7 @@ void test_main(void)
 			if (!strcmp(line, "quit")) {
 				say("vmi_echo: quit: powering off through "
 				    "VMI\n");
-				vcall(VMI_CALL_SHUTDOWN, VMI_SHUTDOWN_POWEROFF,
+				vmi_call(VMI_CALL_SHUTDOWN, VMI_SHUTDOWN_POWEROFF,
 				      0, 0);
 				guest_fail(guest_name, "SHUTDOWN returned");
 			}

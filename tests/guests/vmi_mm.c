@@ -25,6 +25,7 @@
  */
 #include "guest.h"
 #include <vmi/vmi.h>
+#include "vmi-call.h"
 
 GUEST_TEST("vmi_mm");
 
@@ -32,7 +33,6 @@ GUEST_TEST("vmi_mm");
 #define MARK 0x5a17c0deu
 #define TEST_VA 0x40000000u /* mapped through pt[0] */
 
-static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared __attribute__((aligned(4096)));
 static uint8_t pool[POOL][4096] __attribute__((aligned(4096)));
 static uint8_t big[64][4096] __attribute__((aligned(4096)));
@@ -55,25 +55,6 @@ static uint64_t pt[512] __attribute__((aligned(4096)));
 #define PTE_P 0x1ull
 #define PTE_RW 0x2ull
 #define PTE_PS 0x80ull
-
-static int32_t vmi_call(uint32_t call, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uintptr_t entry = (uintptr_t)rom + VMI_ROM_ENTRY(call);
-	int32_t ret;
-
-	asm volatile("call *%[entry]"
-		     : "=a"(ret), "+b"(a0), "+c"(a1), "+d"(a2)
-		     : [entry] "r"(entry)
-		     : "memory", "cc");
-	return ret;
-}
-
-#define EXPECT(call_expr, want)                                             \
-	do {                                                                \
-		int32_t got_ = (call_expr);                                 \
-		CHECK(got_ == (int32_t)(want), "%s returned %d, expected %d", \
-		      #call_expr, got_, (int32_t)(want));                  \
-	} while (0)
 
 static uint32_t gfn_of(const void *p)
 {
@@ -112,7 +93,7 @@ static void setup(void)
 {
 	struct cpuid_regs r;
 
-	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)rom | VMI_ROM_ENABLE) < 0,
+	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)vmi_rom | VMI_ROM_ENABLE) < 0,
 	      "the ROM MSR refused a page of RAM");
 	r = cpuid(VMI_CPUID_SECTIONS);
 	CHECK(r.ecx == (VMI_SECTION_VERSION(1u, 0u) |
@@ -399,7 +380,7 @@ static void balloon(void)
 	list[0] = 0x100000; /* 4 GiB: beyond a 32 MiB domain */
 	EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list, 1, 0),
 	       -VMI_EINVAL);
-	list[0] = gfn_of(rom);
+	list[0] = gfn_of(vmi_rom);
 	EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list, 1, 0),
 	       -VMI_EBUSY);
 	list[0] = gfn_of(&shared);

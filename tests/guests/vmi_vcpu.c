@@ -19,35 +19,15 @@
  */
 #include "guest.h"
 #include <vmi/vmi.h>
+#include "vmi-call.h"
 
 GUEST_TEST("vmi_vcpu");
 
 #define UPCALL_VECTOR 0xe0
-#define EXPECT(call_expr, want)                                             \
-	do {                                                                \
-		int32_t got_ = (call_expr);                                 \
-		CHECK(got_ == (int32_t)(want), "%s returned %d, expected %d", \
-		      #call_expr, got_, (int32_t)(want));                  \
-	} while (0)
-
-static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared __attribute__((aligned(4096)));
 static struct vmi_vcpu_info area[2] __attribute__((aligned(64)));
 static struct vmi_evtchn_status est __attribute__((aligned(8)));
 static struct vmi_vcpu_start start __attribute__((aligned(64)));
-
-/* A call through the ROM in 32-bit mode: EBX, ECX, EDX, ESI, EDI. */
-static int32_t vcall(uint32_t call, uint32_t a0, uint32_t a1, uint32_t a2)
-{
-	uintptr_t entry = (uintptr_t)rom + VMI_ROM_ENTRY(call);
-	int32_t ret;
-
-	asm volatile("call *%[entry]"
-		     : "=a"(ret), "+b"(a0), "+c"(a1), "+d"(a2)
-		     : [entry] "r"(entry)
-		     : "memory", "cc");
-	return ret;
-}
 
 /* ------------------------------------------------------------------ */
 /* Time                                                                */
@@ -257,15 +237,15 @@ static void discovery(void)
 	CHECK((f & (VMI_F_ROM | VMI_F_TIMER | VMI_F_EVENTS | VMI_F_STOLEN)) ==
 	      (VMI_F_ROM | VMI_F_TIMER | VMI_F_EVENTS | VMI_F_STOLEN),
 	      "features %#x lack ROM, TIMER, EVENTS or STOLEN", f);
-	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)rom | VMI_ROM_ENABLE) < 0,
+	CHECK(wrmsr_safe(VMI_MSR_ROM, (uintptr_t)vmi_rom | VMI_ROM_ENABLE) < 0,
 	      "the ROM MSR refused a page of RAM");
 	/* Undeclared sections are refused. */
-	EXPECT(vcall(VMI_CALL_VCPU_ID, 0, 0, 0), -VMI_EPERM);
-	EXPECT(vcall(VMI_CALL_DECLARE, VMI_SECTION_VCPU,
+	EXPECT(vmi_call(VMI_CALL_VCPU_ID, 0, 0, 0), -VMI_EPERM);
+	EXPECT(vmi_call(VMI_CALL_DECLARE, VMI_SECTION_VCPU,
 		     VMI_SECTION_VERSION(1u, 0u), 0), 0);
-	EXPECT(vcall(VMI_CALL_DECLARE, VMI_SECTION_TIME,
+	EXPECT(vmi_call(VMI_CALL_DECLARE, VMI_SECTION_TIME,
 		     VMI_SECTION_VERSION(1u, 0u), 0), 0);
-	EXPECT(vcall(VMI_CALL_DECLARE, VMI_SECTION_EVENTS,
+	EXPECT(vmi_call(VMI_CALL_DECLARE, VMI_SECTION_EVENTS,
 		     VMI_SECTION_VERSION(1u, 0u), 0), 0);
 	printf("vmi_vcpu: sections vcpu, time, events 1.0; features %#x\n", f);
 }
@@ -275,12 +255,12 @@ static void vcpu_and_time(void)
 	uint64_t a, b, prev;
 	uint32_t n;
 
-	EXPECT(vcall(VMI_CALL_VCPU_ID, 0, 0, 0), 0);
-	EXPECT(vcall(VMI_CALL_VCPU_AREA, (uintptr_t)&area[0] + 8, 0, 0),
+	EXPECT(vmi_call(VMI_CALL_VCPU_ID, 0, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_AREA, (uintptr_t)&area[0] + 8, 0, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_VCPU_AREA, 0xfee00000u, 0, 0), -VMI_EFAULT);
+	EXPECT(vmi_call(VMI_CALL_VCPU_AREA, 0xfee00000u, 0, 0), -VMI_EFAULT);
 	area[0].upcall_mask = 1;
-	EXPECT(vcall(VMI_CALL_VCPU_AREA, (uintptr_t)&area[0], 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_AREA, (uintptr_t)&area[0], 0, 0), 0);
 	CHECK(area[0].time.version && !(area[0].time.version & 1) &&
 	      area[0].time.tsc_to_system_mul,
 	      "pvclock not filled: version %u mul %u", area[0].time.version,
@@ -289,7 +269,7 @@ static void vcpu_and_time(void)
 
 	/* The pvclock and TIME_NOW (low 32 bits here) agree. */
 	a = now_ns();
-	n = (uint32_t)vcall(VMI_CALL_TIME_NOW, 0, 0, 0);
+	n = (uint32_t)vmi_call(VMI_CALL_TIME_NOW, 0, 0, 0);
 	b = now_ns();
 	CHECK((int32_t)(n - (uint32_t)a) >= -2000 &&
 	      (int32_t)((uint32_t)b - n) >= -2000,
@@ -302,9 +282,9 @@ static void vcpu_and_time(void)
 		      prev);
 		prev = t;
 	}
-	EXPECT(vcall(VMI_CALL_VCPU_UPCALL, 31, 0, 0), -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_VCPU_UPCALL, 256, 0, 0), -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_VCPU_UPCALL, UPCALL_VECTOR, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UPCALL, 31, 0, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UPCALL, 256, 0, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UPCALL, UPCALL_VECTOR, 0, 0), 0);
 	printf("vmi_vcpu: pvclock at %llu ns agrees with TIME_NOW; stolen "
 	       "%llu ns\n", prev, area[0].stolen_ns);
 }
@@ -313,48 +293,48 @@ static unsigned int port_ipi, port_timer, port_pit;
 
 static void binding(void)
 {
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0), -VMI_EFAULT);
-	EXPECT(vcall(VMI_CALL_SHARED_PAGE, (uintptr_t)&shared, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0), -VMI_EFAULT);
+	EXPECT(vmi_call(VMI_CALL_SHARED_PAGE, (uintptr_t)&shared, 0, 0), 0);
 	CHECK(shared.wallclock.sec > 1600000000u && !(shared.wallclock.version & 1),
 	      "wall clock %u s (version %u)", shared.wallclock.sec,
 	      shared.wallclock.version);
 
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_NR_VIRQS, 0, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_NR_VIRQS, 0, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 7, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 7, 0),
 	       -VMI_ESRCH);
-	port_timer = (unsigned int)vcall(VMI_CALL_EVTCHN_BIND_VIRQ,
+	port_timer = (unsigned int)vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ,
 					 VMI_VIRQ_TIMER, 0, 0);
 	CHECK(port_timer >= 1 && port_timer < VMI_NR_EVENTS,
 	      "BIND_VIRQ gave port %d", (int)port_timer);
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 0, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 0, 0),
 	       -VMI_EEXIST);
-	port_ipi = (unsigned int)vcall(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0);
+	port_ipi = (unsigned int)vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0);
 	CHECK(port_ipi >= 1 && port_ipi < VMI_NR_EVENTS &&
 	      port_ipi != port_timer, "BIND_IPI gave port %d", (int)port_ipi);
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_IPI, 5, 0, 0), -VMI_ESRCH);
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_IRQ, 99, 0, 0), -VMI_EINVAL);
-	port_pit = (unsigned int)vcall(VMI_CALL_EVTCHN_BIND_IRQ, 2, 0, 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 5, 0, 0), -VMI_ESRCH);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_IRQ, 99, 0, 0), -VMI_EINVAL);
+	port_pit = (unsigned int)vmi_call(VMI_CALL_EVTCHN_BIND_IRQ, 2, 0, 0);
 	CHECK((int)port_pit > 0, "BIND_IRQ gave port %d", (int)port_pit);
-	EXPECT(vcall(VMI_CALL_EVTCHN_BIND_IRQ, 2, 0, 0), -VMI_EBUSY);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_BIND_IRQ, 2, 0, 0), -VMI_EBUSY);
 
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, port_timer, (uintptr_t)&est, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, port_timer, (uintptr_t)&est, 0),
 	       0);
 	CHECK(est.state == VMI_EVTCHN_VIRQ && est.vcpu == 0 &&
 	      est.source == VMI_VIRQ_TIMER, "timer port status %u %u %u",
 	      est.state, est.vcpu, est.source);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, port_pit, (uintptr_t)&est, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, port_pit, (uintptr_t)&est, 0), 0);
 	CHECK(est.state == VMI_EVTCHN_IRQ && est.source == 2,
 	      "PIT port status %u source %u", est.state, est.source);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, 1000, (uintptr_t)&est, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, 1000, (uintptr_t)&est, 0), 0);
 	CHECK(est.state == VMI_EVTCHN_FREE, "port 1000 is %u", est.state);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, 0, (uintptr_t)&est, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, 0, (uintptr_t)&est, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, VMI_NR_EVENTS, (uintptr_t)&est, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, VMI_NR_EVENTS, (uintptr_t)&est, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, port_ipi, (uintptr_t)&est + 4, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, port_ipi, (uintptr_t)&est + 4, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, port_ipi, 0xfee00000u, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, port_ipi, 0xfee00000u, 0),
 	       -VMI_EFAULT);
 	printf("vmi_vcpu: ports timer %u, ipi %u, pit %u bound\n", port_timer,
 	       port_ipi, port_pit);
@@ -367,32 +347,32 @@ static void delivery(void)
 	sti();
 
 	/* Masked (every port starts masked): pending, no upcall. */
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
 	delay_us(2000);
 	CHECK(hits[port_ipi] == 0 && pending(port_ipi),
 	      "a masked port: %u hits, pending %d", hits[port_ipi],
 	      pending(port_ipi));
-	EXPECT(vcall(VMI_CALL_EVTCHN_UNMASK, port_ipi, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_UNMASK, port_ipi, 0, 0), 0);
 	CHECK(wait_hits(port_ipi, 1, 1000), "UNMASK did not deliver");
 
 	/* Unmasked: straight through. */
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
 	CHECK(wait_hits(port_ipi, 2, 1000), "SEND did not deliver");
 
 	/* upcall_mask holds it back; YIELD delivers it. */
 	area[0].upcall_mask = 1;
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), 0);
 	delay_us(2000);
 	CHECK(hits[port_ipi] == 2 && area[0].upcall_pending,
 	      "upcall_mask: %u hits, upcall_pending %u", hits[port_ipi],
 	      area[0].upcall_pending);
 	area[0].upcall_mask = 0;
-	EXPECT(vcall(VMI_CALL_VCPU_YIELD, 0, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_YIELD, 0, 0, 0), 0);
 	CHECK(wait_hits(port_ipi, 3, 1000), "YIELD did not deliver");
 
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, port_timer, 0, 0), -VMI_EBADF);
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, 0, 0, 0), -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_EVTCHN_UNMASK, VMI_NR_EVENTS, 0, 0),
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port_timer, 0, 0), -VMI_EBADF);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, 0, 0, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_UNMASK, VMI_NR_EVENTS, 0, 0),
 	       -VMI_EINVAL);
 	printf("vmi_vcpu: masking, UNMASK, upcall_mask and YIELD behave\n");
 }
@@ -407,9 +387,9 @@ static void timer(void)
 	cli();
 	t0 = now_ns();
 	dl = t0 + 5000000;
-	EXPECT(vcall(VMI_CALL_TIMER_SET, (uint32_t)dl, (uint32_t)(dl >> 32), 0),
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, (uint32_t)dl, (uint32_t)(dl >> 32), 0),
 	       0);
-	EXPECT(vcall(VMI_CALL_VCPU_BLOCK, 0, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_BLOCK, 0, 0, 0), 0);
 	CHECK(irqs_enabled(), "VCPU_BLOCK left interrupts off");
 	CHECK(wait_hits(port_timer, 1, 2000), "the timer did not fire");
 	woke = now_ns();
@@ -420,15 +400,15 @@ static void timer(void)
 	       (woke - t0) / 1000);
 
 	/* A deadline in the past fires at once. */
-	EXPECT(vcall(VMI_CALL_TIMER_SET, 1, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 1, 0, 0), 0);
 	CHECK(wait_hits(port_timer, 2, 1000), "a past deadline did not fire");
 
 	/* Zero cancels. */
 	before = hits[port_timer];
 	dl = now_ns() + 3000000;
-	EXPECT(vcall(VMI_CALL_TIMER_SET, (uint32_t)dl, (uint32_t)(dl >> 32), 0),
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, (uint32_t)dl, (uint32_t)(dl >> 32), 0),
 	       0);
-	EXPECT(vcall(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
 	CHECK(!wait_hits_how(port_timer, before + 1, 20, true),
 	      "a cancelled timer fired");
 	printf("vmi_vcpu: past deadlines fire at once, zero cancels\n");
@@ -443,7 +423,7 @@ static void device_line(void)
 	/* The PIT ran before the port was unmasked: an event is pending
 	 * already, and only UNMASK (not clearing the bit alone) delivers
 	 * it. */
-	EXPECT(vcall(VMI_CALL_EVTCHN_UNMASK, port_pit, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_UNMASK, port_pit, 0, 0), 0);
 	pit_set_periodic((uint16_t)(PIT_HZ / 1000));
 	t0 = now_ns();
 	CHECK(wait_hits(port_pit, 5, 5000), "the PIT line gave %u events",
@@ -453,8 +433,8 @@ static void device_line(void)
 	outb(PIT_CH0, 0);
 	printf("vmi_vcpu: 5 PIT events through port %u in %llu us\n",
 	       port_pit, (now_ns() - t0) / 1000);
-	EXPECT(vcall(VMI_CALL_EVTCHN_CLOSE, port_pit, 0, 0), 0);
-	EXPECT(vcall(VMI_CALL_EVTCHN_STATUS, port_pit, (uintptr_t)&est, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, port_pit, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_STATUS, port_pit, (uintptr_t)&est, 0), 0);
 	CHECK(est.state == VMI_EVTCHN_FREE, "closed port is %u", est.state);
 }
 
@@ -466,31 +446,31 @@ static void vcpu_up(void)
 		pd[i] = ((uint64_t)i << 21) | 0x83; /* P, RW, PS */
 	pdpt[0] = (uintptr_t)pd | 3;
 	pml4[0] = (uintptr_t)pdpt | 3;
-	ap_rom = (uintptr_t)rom;
+	ap_rom = (uintptr_t)vmi_rom;
 	ap_port = port_ipi;
 
 	start_fill();
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 9, (uintptr_t)&start, 0), -VMI_ESRCH);
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 0, (uintptr_t)&start, 0), -VMI_EBUSY);
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start + 4, 0),
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 9, (uintptr_t)&start, 0), -VMI_ESRCH);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 0, (uintptr_t)&start, 0), -VMI_EBUSY);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start + 4, 0),
 	       -VMI_EINVAL);
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, 0xfee00000u, 0), -VMI_EFAULT);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, 0xfee00000u, 0), -VMI_EFAULT);
 	start.reserved[1] = 1;
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
 	start_fill();
 	start.cs = 0;
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
 	start_fill();
 	start.cs = 24; /* beyond the limit */
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
 	start_fill();
 	start.rip = 0x0000800000000000ull; /* not canonical */
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
 	start_fill();
 	start.cr3 = 0x7fff0000000ull; /* beyond RAM */
-	EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0), -VMI_EINVAL);
 	start_fill();
-	EXPECT(vcall(VMI_CALL_VCPU_DOWN, 7, 0, 0), -VMI_ESRCH);
+	EXPECT(vmi_call(VMI_CALL_VCPU_DOWN, 7, 0, 0), -VMI_ESRCH);
 
 	for (uint32_t run = 1; run <= 2; run++) {
 		int32_t r;
@@ -498,7 +478,7 @@ static void vcpu_up(void)
 		ap_id = ~0ull;
 		/* The second start waits until vCPU 1 is down again. */
 		end = now_ns() + 2000000000ull;
-		while ((r = vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0)) ==
+		while ((r = vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0)) ==
 		       -VMI_EBUSY && now_ns() < end)
 			delay_us(100);
 		CHECK(r == 0, "VCPU_UP of vCPU 1 (run %u) returned %d (it ran "
@@ -515,7 +495,7 @@ static void vcpu_up(void)
 		      "vCPU 1 got arg %#llx, VCPU_ID %lld, SEND %lld", ap_arg,
 		      (long long)ap_id, (long long)ap_send);
 		/* Up and waiting for release: it cannot be started again. */
-		EXPECT(vcall(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0),
+		EXPECT(vmi_call(VMI_CALL_VCPU_UP, 1, (uintptr_t)&start, 0),
 		       -VMI_EBUSY);
 		ap_release = run;
 	}
@@ -525,13 +505,13 @@ static void vcpu_up(void)
 
 static void closing(void)
 {
-	EXPECT(vcall(VMI_CALL_EVTCHN_CLOSE, port_ipi, 0, 0), 0);
-	EXPECT(vcall(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), -VMI_EBADF);
-	EXPECT(vcall(VMI_CALL_EVTCHN_CLOSE, port_ipi, 0, 0), -VMI_EBADF);
-	EXPECT(vcall(VMI_CALL_EVTCHN_CLOSE, 0, 0, 0), -VMI_EINVAL);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, port_ipi, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port_ipi, 0, 0), -VMI_EBADF);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, port_ipi, 0, 0), -VMI_EBADF);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, 0, 0, 0), -VMI_EINVAL);
 	/* The VIRQ is free again once its port is closed. */
-	EXPECT(vcall(VMI_CALL_EVTCHN_CLOSE, port_timer, 0, 0), 0);
-	CHECK(vcall(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 0, 0) > 0,
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, port_timer, 0, 0), 0);
+	CHECK(vmi_call(VMI_CALL_EVTCHN_BIND_VIRQ, VMI_VIRQ_TIMER, 0, 0) > 0,
 	      "the timer VIRQ could not be bound again");
 	printf("vmi_vcpu: CLOSE and its refusals behave\n");
 }

@@ -148,3 +148,141 @@ mgmt_tvctl_steps() {
 }
 
 DEFAULT_CASES+=(mgmt_tvctl)
+
+# The console over the channel and the VMI call counters: `tvctl console`
+# shows what a domain wrote before anyone attached and what it writes
+# meanwhile, forwards input (a line longer than the guest's 16-byte FIFO
+# arrives whole), detaches on Ctrl-] and on the end of input; `create -c`
+# attaches at once and says when the domain ends; `top -b -n 1` prints a
+# row per domain; `info` of a pv domain counts its VMI calls by name.
+case_mgmt_console() {
+	local errexit=
+	[[ $- == *e* ]] && errexit=1
+	set +e
+	mgmt_console_steps
+	mgmt_stop
+	[ -n "$errexit" ] && set -e
+	return 0
+}
+
+mgmt_console_steps() {
+	local dir=$ROOT/build/mgmt-console long rc calls hdr tbl
+	mkdir -p "$dir"
+	objcopy --strip-debug "$G/busy.elf" "$dir/busy.elf"
+	objcopy --strip-debug "$G/vmi.elf" "$dir/vmi.elf"
+	objcopy --strip-debug "$G/vmi_echo.elf" "$dir/vmi_echo.elf"
+	printf 'name = "vecho"\ntype = "pv"\nmemory = 32\nkernel = "vmi_echo.elf"\n' \
+		>"$dir/vecho.cfg"
+	for d in echo quitter; do
+		printf 'name = "%s"\nmemory = 32\nkernel = "busy.elf"\n' "$d" >"$dir/$d.cfg"
+	done
+	printf 'name = "pv1"\ntype = "pv"\nmemory = 32\nkernel = "vmi.elf"\ncmdline = "linger=120"\n' \
+		>"$dir/pv1.cfg"
+	long=$(printf 'x%.0s' $(seq 1 70))
+	# The agent names every call the ABI headers define (VMI_CALL_*).
+	hdr=$(grep -ho 'define VMI_CALL_[A-Z_]* [0-9]*u' "$ROOT"/vmi-abi/include/vmi/*.h |
+		awk '{print $2}' | sort)
+	tbl=$(grep -o 'CALL([A-Z_]*)' "$ROOT/hypervisor/mgmt.c" |
+		sed 's/CALL(\(.*\))/VMI_CALL_\1/' | sort)
+	[ -n "$hdr" ] && [ "$hdr" = "$tbl" ] ||
+		fail "hypervisor/mgmt.c's VMI call names differ from the ABI headers':" \
+			"$(diff <(echo "$hdr") <(echo "$tbl") | grep '^[<>]' | tr '\n' ' ')"
+
+	mgmt_boot mgmt_console || return 0
+	tv_ok version version
+	grep -q "trivisor .*protocol 1\.1" <<<"$OUT" || fail "version: $OUT"
+	tv_ok "create echo" create "$dir/echo.cfg"
+	tv_ok "create pv1" create "$dir/pv1.cfg"
+	sleep 2
+
+	# Input through a pipe: two lines, then Ctrl-] (0x1d).
+	OUT=$( (sleep 2; printf 'hello tvctl\r'; printf '%s\r' "$long"; sleep 3
+		printf '\035') | timeout 60 "$TVCTL" -s "$MGMT_SOCK" console echo 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] || fail "console echo: exit $rc after Ctrl-]: $OUT"
+	grep -q "busy: running; PM1a_EVT_BLK" <<<"$OUT" ||
+		fail "console echo: the output from before the attach is missing: $OUT"
+	grep -q "busy: got 'hello tvctl'" <<<"$OUT" ||
+		fail "console echo: the guest did not echo the input: $OUT"
+	grep -q "busy: got '$long'" <<<"$OUT" ||
+		fail "console echo: the 70-byte line did not arrive whole: $OUT"
+	grep -q "detached from echo" <<<"$OUT" || fail "console echo: no detach: $OUT"
+	# On a terminal (a pty from script(1)): raw mode, so Ctrl-C (0x03)
+	# reaches the guest instead of killing tvctl; the terminal is
+	# restored (canonical mode again) once tvctl detaches.
+	OUT=$( (sleep 5; printf 'a\003b\r'; sleep 3; printf '\035'; sleep 2) |
+		timeout 60 script -qec "'$TVCTL' -s '$MGMT_SOCK' console echo; stty -a" /dev/null 2>&1)
+	grep -q "busy: got 'a?b'" <<<"$OUT" ||
+		fail "console on a terminal: Ctrl-C did not reach the guest: $OUT"
+	grep -q "detached from echo" <<<"$OUT" || fail "console on a terminal: no detach: $OUT"
+	grep -Eq '(^|[^-])icanon' <<<"$OUT" ||
+		fail "console on a terminal: the terminal was left in raw mode: $OUT"
+	# The end of input detaches too.
+	OUT=$(timeout 30 "$TVCTL" -s "$MGMT_SOCK" console echo </dev/null 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] && grep -q "detached from echo" <<<"$OUT" ||
+		fail "console echo: end of input: exit $rc: $OUT"
+	tv_refused "console of an unknown domain" "no domain named 'nosuch'" console nosuch
+	tv console nosuch </dev/null >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 3 ] || fail "console nosuch: exit $rc, expected 3 (no such domain)"
+
+	# create -c: attached from the start; "quit" powers the guest off.
+	OUT=$( (sleep 4; printf 'quit\r'; sleep 10) |
+		timeout 90 "$TVCTL" -s "$MGMT_SOCK" create -c "$dir/quitter.cfg" 2>&1)
+	rc=$?
+	grep -q "created domain quitter" <<<"$OUT" || fail "create -c: $OUT"
+	grep -q "busy: running" <<<"$OUT" || fail "create -c: no boot output: $OUT"
+	grep -q "busy: quit: powering off" <<<"$OUT" || fail "create -c: no echo of quit: $OUT"
+	grep -q "domain quitter ended" <<<"$OUT" || fail "create -c: the end was not reported: $OUT"
+	[ "$rc" = 1 ] || fail "create -c: exit $rc when the domain ended, expected 1"
+
+	# A pv guest that reads its input through the VMI console
+	# (CONSOLE_READ after VIRQ_CONSOLE) gets it there; "quit" ends it
+	# through VMI SHUTDOWN.
+	tv_ok "create vecho" create "$dir/vecho.cfg"
+	OUT=$( (sleep 3; printf 'hello vmi\r'; sleep 3; printf 'quit\r'; sleep 10) |
+		timeout 60 "$TVCTL" -s "$MGMT_SOCK" console vecho 2>&1)
+	rc=$?
+	grep -q "vmi_echo: got 'hello vmi'" <<<"$OUT" ||
+		fail "console vecho: the pv guest did not echo through VMI: $OUT"
+	grep -q "vmi_echo: quit: powering off through VMI" <<<"$OUT" &&
+		grep -q "domain vecho ended" <<<"$OUT" ||
+		fail "console vecho: no quit or no end reported: $OUT"
+	[ "$rc" = 1 ] || fail "console vecho: exit $rc when the domain ended, expected 1"
+
+	# top: one iteration, a row per domain, VMI calls per second of pv1.
+	tv_ok top top -b -n 1
+	grep -qE '^ +[0-9]+ +echo +running +hv ' <<<"$OUT" || fail "top: no row for echo: $OUT"
+	grep -qE '^ +[0-9]+ +pv1 +running +pv +[0-9.]+ +[0-9.]+ +[0-9]+ +[1-9][0-9]*$' <<<"$OUT" ||
+		fail "top: no row for pv1 with VMI calls per second: $OUT"
+	# info: the counters by call number and name.
+	tv_ok "info pv1" info --json pv1
+	grep -q '"type": "pv"' <<<"$OUT" || fail "info pv1: $OUT"
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json, sys; json.load(sys.stdin)' <<<"$OUT" ||
+			fail "info --json pv1 is not JSON: $OUT"
+		tv list --json | python3 -c 'import json, sys; json.load(sys.stdin)' ||
+			fail "list --json is not JSON"
+	fi
+	calls=$(grep -o '"name": "VERSION", "count": [0-9]*' <<<"$OUT" | grep -o '[0-9]*$')
+	[ "${calls:-0}" -gt 50 ] || fail "info pv1: VERSION counted ${calls:-no} times: $OUT"
+	grep -q '"call": 96, "name": "CONSOLE_WRITE", "count": [1-9]' <<<"$OUT" ||
+		fail "info pv1: CONSOLE_WRITE not counted: $OUT"
+	# vmi.c also calls numbers the ABI leaves undefined: counted, no name.
+	grep -Eq '"call": [0-9]+, "name": null, "count": [1-9]' <<<"$OUT" ||
+		fail "info pv1: the calls of undefined numbers not counted: $OUT"
+	tv_ok "info pv1" info pv1
+	grep -qE '^ +0 +VERSION +[0-9]+$' <<<"$OUT" || fail "info pv1 table: $OUT"
+	tv_ok "info echo" info --json echo
+	grep -q 'vmi' <<<"$OUT" && fail "info echo: an hv domain shows VMI counters: $OUT"
+
+	tv_ok "destroy echo" destroy echo
+	tv_ok "destroy pv1" destroy pv1
+	expect '\[echo\] busy: got .hello tvctl.'
+	expect 'd[0-9]+\(quitter\): ended: powered off'
+	expect 'd[0-9]+\(vecho\): ended: powered off'
+	reject 'PANIC|BUG'
+}
+
+DEFAULT_CASES+=(mgmt_console)

@@ -21,10 +21,11 @@ _tvctl()
 		return
 	fi
 	case $cmd in
-	info | pause | unpause | shutdown | destroy)
+	info | pause | unpause | shutdown | destroy | console)
 		mapfile -t COMPREPLY < <(compgen -W "$("$tv" list --json 2>/dev/null |
 			grep -o '"name": "[^"]*"' | cut -d'"' -f4)" -- "$cur") ;;
-	create) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+	create) mapfile -t COMPREPLY < <(compgen -f -W "-c" -- "$cur") ;;
+	top) mapfile -t COMPREPLY < <(compgen -W "-b -n -d" -- "$cur") ;;
 	help) mapfile -t COMPREPLY < <(compgen -W "$("$tv" help --commands 2>/dev/null)" -- "$cur") ;;
 	esac
 }

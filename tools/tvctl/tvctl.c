@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "config.h"
+#include "tvctl.h"
 #include <mgmt/proto.h>
 #include <errno.h>
 #include <poll.h>
@@ -26,9 +27,9 @@ static const char *sock_path;
 static bool json;
 static uint32_t next_seq;
 static struct mgmt_dec dec;
-static uint8_t reply[MGMT_MAX_PAYLOAD];
-static uint32_t reply_len;
-static char errmsg[1100];
+uint8_t reply[MGMT_MAX_PAYLOAD];
+uint32_t reply_len;
+char errmsg[1100];
 
 struct command {
 	const char *name;
@@ -87,7 +88,7 @@ static void write_all(const uint8_t *p, size_t n)
  * negative VMI error); the payload is in reply/reply_len, a failure's
  * message in errmsg.  Exits on a dead channel or a timeout.
  */
-static int request(uint8_t type, const struct mgmt_tlv_writer *w)
+int request(uint8_t type, const struct mgmt_tlv_writer *w)
 {
 	static uint8_t frame[MGMT_MAX_FRAME];
 	static uint8_t in[4096];
@@ -150,7 +151,7 @@ static int request(uint8_t type, const struct mgmt_tlv_writer *w)
 
 static uint8_t req_buf[MGMT_MAX_PAYLOAD];
 
-static struct mgmt_tlv_writer *new_req(void)
+struct mgmt_tlv_writer *new_req(void)
 {
 	static struct mgmt_tlv_writer w;
 
@@ -158,7 +159,7 @@ static struct mgmt_tlv_writer *new_req(void)
 	return &w;
 }
 
-static void name_domain(struct mgmt_tlv_writer *w, const char *dom)
+void name_domain(struct mgmt_tlv_writer *w, const char *dom)
 {
 	char *end;
 	unsigned long id = strtoul(dom, &end, 10);
@@ -169,7 +170,7 @@ static void name_domain(struct mgmt_tlv_writer *w, const char *dom)
 		mgmt_tlv_put_str(w, MGMT_F_NAME, dom);
 }
 
-static int fail(const char *what, int st)
+int fail(const char *what, int st)
 {
 	fprintf(stderr, "tvctl %s: %s\n", what, errmsg);
 	return st == -3 ? 3 : 1;
@@ -177,8 +178,9 @@ static int fail(const char *what, int st)
 
 /* One domain record, decoded. */
 struct dom {
-	uint64_t id, memory, vcpus, cpu_ns, uptime_ns, exits;
-	char name[64], state[16], pcpus[64];
+	uint64_t id, memory, vcpus, cpu_ns, uptime_ns, exits, vmi_calls;
+	bool pv; /* has VMI counters */
+	char name[64], state[16], pcpus[64], type[8];
 };
 
 static void get_dom(const uint8_t *p, size_t n, struct dom *d)
@@ -193,6 +195,15 @@ static void get_dom(const uint8_t *p, size_t n, struct dom *d)
 	mgmt_tlv_str(p, n, MGMT_F_NAME, d->name, sizeof(d->name));
 	mgmt_tlv_str(p, n, MGMT_F_STATE, d->state, sizeof(d->state));
 	mgmt_tlv_str(p, n, MGMT_F_PCPUS, d->pcpus, sizeof(d->pcpus));
+	mgmt_tlv_str(p, n, MGMT_F_TYPE, d->type, sizeof(d->type));
+	d->pv = mgmt_tlv_u64(p, n, MGMT_F_VMI_CALLS, &d->vmi_calls);
+}
+
+/* The first domain record of the reply (info). */
+static bool first_dom(const uint8_t **p, uint16_t *n)
+{
+	return mgmt_tlv_find(reply, reply_len, MGMT_F_DOMAIN, p, n) &&
+	       mgmt_tlv_valid(*p, *n);
 }
 
 static unsigned int get_doms(struct dom *out, unsigned int max)
@@ -212,16 +223,19 @@ static unsigned int get_doms(struct dom *out, unsigned int max)
 static void json_dom(const struct dom *d)
 {
 	printf("{\"id\": %lu, \"name\": \"%s\", \"state\": \"%s\", "
+	       "\"type\": \"%s\", "
 	       "\"memory_mib\": %lu, \"vcpus\": %lu, \"pcpus\": [%s], "
-	       "\"cpu_ns\": %lu, \"uptime_ns\": %lu, \"exits\": %lu}",
-	       d->id, d->name, d->state, d->memory >> 20, d->vcpus, d->pcpus,
-	       d->cpu_ns, d->uptime_ns, d->exits);
+	       "\"cpu_ns\": %lu, \"uptime_ns\": %lu, \"exits\": %lu",
+	       d->id, d->name, d->state, d->type, d->memory >> 20, d->vcpus,
+	       d->pcpus, d->cpu_ns, d->uptime_ns, d->exits);
+	if (d->pv)
+		printf(", \"vmi_calls\": %lu", d->vmi_calls);
 }
 
 static int cmd_version(int argc, char **argv)
 {
 	char hv[64] = "?";
-	uint64_t proto = 0;
+	uint64_t proto = 0, minor = 0;
 	int st;
 
 	(void)argc;
@@ -231,12 +245,15 @@ static int cmd_version(int argc, char **argv)
 		return fail("version", st);
 	mgmt_tlv_str(reply, reply_len, MGMT_F_HV_VERSION, hv, sizeof(hv));
 	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO, &proto);
+	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO_MINOR, &minor);
 	if (json)
 		printf("{\"tvctl\": \"%s\", \"trivisor\": \"%s\", "
-		       "\"protocol\": %lu}\n", TVCTL_VERSION, hv, proto);
+		       "\"protocol\": %lu, \"protocol_minor\": %lu}\n",
+		       TVCTL_VERSION, hv, proto, minor);
 	else
-		printf("tvctl %s, protocol %d\ntrivisor %s, protocol %lu\n",
-		       TVCTL_VERSION, MGMT_VERSION, hv, proto);
+		printf("tvctl %s, protocol %d.%d\ntrivisor %s, protocol %lu.%lu\n",
+		       TVCTL_VERSION, MGMT_VERSION, MGMT_VERSION_MINOR, hv, proto,
+		       minor);
 	return 0;
 }
 
@@ -260,6 +277,7 @@ static int cmd_list(int argc, char **argv)
 		for (unsigned int i = 0; i < n; i++) {
 			printf(i ? ", " : "");
 			json_dom(&d[i]);
+			printf("}");
 		}
 		printf("], \"free_mib\": %lu, \"total_mib\": %lu}\n",
 		       free_b >> 20, total >> 20);
@@ -284,8 +302,11 @@ static int cmd_list(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
 	struct mgmt_tlv_writer *w = new_req();
+	const uint8_t *rec, *val;
+	uint16_t rlen, tag, vlen;
+	size_t pos = 0;
+	unsigned int nc = 0;
 	struct dom d;
-	uint64_t free_b = 0;
 	int st;
 
 	(void)argc;
@@ -293,19 +314,46 @@ static int cmd_info(int argc, char **argv)
 	st = request(MGMT_T_INFO, w);
 	if (st)
 		return fail("info", st);
-	if (get_doms(&d, 1) != 1)
-		return fail("info", -1);
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_FREE, &free_b);
-	if (json) {
-		json_dom(&d);
-		printf("\n");
-		return 0;
+	if (!first_dom(&rec, &rlen)) {
+		fprintf(stderr, "tvctl info: the reply holds no domain\n");
+		return 2;
 	}
-	printf("id:        %lu\nname:      %s\nstate:     %s\n"
-	       "memory:    %lu MiB\nvcpus:     %lu (on CPU %s)\n"
-	       "cpu time:  %.3f s\nuptime:    %.1f s\nexits:     %lu\n",
-	       d.id, d.name, d.state, d.memory >> 20, d.vcpus, d.pcpus,
-	       d.cpu_ns / 1e9, d.uptime_ns / 1e9, d.exits);
+	get_dom(rec, rlen, &d);
+	if (json)
+		json_dom(&d);
+	else
+		printf("id:        %lu\nname:      %s\ntype:      %s\n"
+		       "state:     %s\nmemory:    %lu MiB\n"
+		       "vcpus:     %lu (on CPU %s)\ncpu time:  %.3f s\n"
+		       "uptime:    %.1f s\nexits:     %lu\n",
+		       d.id, d.name, d.type, d.state, d.memory >> 20, d.vcpus,
+		       d.pcpus, d.cpu_ns / 1e9, d.uptime_ns / 1e9, d.exits);
+	if (d.pv && !json)
+		printf("vmi calls: %lu\n", d.vmi_calls);
+	/* The VMI calls made, by number (nonzero counts only). */
+	while (mgmt_tlv_next(rec, rlen, &pos, &tag, &val, &vlen)) {
+		char name[40] = "";
+		uint64_t call = 0, count = 0;
+
+		if (tag != MGMT_F_VMI_CALL || !mgmt_tlv_valid(val, vlen))
+			continue;
+		mgmt_tlv_u64(val, vlen, MGMT_F_CALL, &call);
+		mgmt_tlv_u64(val, vlen, MGMT_F_COUNT, &count);
+		mgmt_tlv_str(val, vlen, MGMT_F_NAME, name, sizeof(name));
+		if (json)
+			printf("%s{\"call\": %lu, \"name\": %s%s%s, "
+			       "\"count\": %lu}", nc ? ", " : ", \"vmi\": [",
+			       call, name[0] ? "\"" : "",
+			       name[0] ? name : "null", name[0] ? "\"" : "",
+			       count);
+		else
+			printf("%s  %5lu  %-20s %12lu\n",
+			       nc ? "" : "  CALL  NAME                        COUNT\n",
+			       call, name[0] ? name : "(unknown)", count);
+		nc++;
+	}
+	if (json)
+		printf("%s}\n", nc ? "]" : d.pv ? ", \"vmi\": []" : "");
 	return 0;
 }
 
@@ -375,24 +423,38 @@ static int cmd_dmesg(int argc, char **argv)
 static int cmd_top(int argc, char **argv)
 {
 	int iters = 0, delay = 1;
-	struct dom prev[64];
+	bool batch = false;
+	static struct dom prev[64], d[64];
 	unsigned int nprev = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-n") && i + 1 < argc)
-			iters = atoi(argv[++i]);
-		else if (!strcmp(argv[i], "-d") && i + 1 < argc)
-			delay = atoi(argv[++i]);
-		else {
-			fprintf(stderr, "tvctl top: unknown option %s (use -n "
-				"COUNT, -d SECONDS)\n", argv[i]);
-			return 2;
+		char *end = NULL;
+
+		if (!strcmp(argv[i], "-b")) {
+			batch = true;
+			continue;
 		}
+		if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "-d")) &&
+		    i + 1 < argc) {
+			long v = strtol(argv[i + 1], &end, 10);
+
+			if (*end || v < 1 || v > 100000) {
+				fprintf(stderr, "tvctl top: %s %s: use a whole "
+					"number from 1\n", argv[i], argv[i + 1]);
+				return 2;
+			}
+			if (argv[i][1] == 'n')
+				iters = (int)v;
+			else
+				delay = (int)v;
+			i++;
+			continue;
+		}
+		fprintf(stderr, "tvctl top: unknown option %s (use -b, -n "
+			"COUNT, -d SECONDS)\n", argv[i]);
+		return 2;
 	}
-	if (delay < 1)
-		delay = 1;
 	for (int it = 0; !iters || it <= iters; it++) {
-		struct dom d[64];
 		unsigned int n;
 		int st = request(MGMT_T_LIST, NULL);
 
@@ -400,12 +462,14 @@ static int cmd_top(int argc, char **argv)
 			return fail("top", st);
 		n = get_doms(d, 64);
 		if (it) {
-			if (isatty(1))
+			if (!batch && isatty(1))
 				printf("\033[H\033[2J");
-			printf("%3s  %-16s  %-8s  %6s  %10s  %12s\n", "ID",
-			       "NAME", "STATE", "CPU%", "CPU(s)", "EXITS/s");
+			printf("%3s  %-16s  %-8s  %-4s  %6s  %10s  %10s  %10s\n",
+			       "ID", "NAME", "STATE", "TYPE", "CPU%", "CPU(s)",
+			       "EXITS/s", "VMI/s");
 			for (unsigned int i = 0; i < n; i++) {
-				double pct = 0, eps = 0;
+				double pct = 0, eps = 0, vps = 0;
+				char vmi[24] = "-";
 
 				for (unsigned int j = 0; j < nprev; j++) {
 					if (prev[j].id != d[i].id ||
@@ -415,11 +479,18 @@ static int cmd_top(int argc, char **argv)
 					      ((double)delay * 1e7);
 					eps = (double)(d[i].exits - prev[j].exits) /
 					      delay;
+					vps = (double)(d[i].vmi_calls -
+						       prev[j].vmi_calls) / delay;
 				}
-				printf("%3lu  %-16s  %-8s  %6.1f  %10.2f  %12.0f\n",
-				       d[i].id, d[i].name, d[i].state, pct,
-				       d[i].cpu_ns / 1e9, eps);
+				if (d[i].pv)
+					snprintf(vmi, sizeof(vmi), "%.0f", vps);
+				printf("%3lu  %-16s  %-8s  %-4s  %6.1f  %10.2f  "
+				       "%10.0f  %10s\n", d[i].id, d[i].name,
+				       d[i].state, d[i].type, pct,
+				       d[i].cpu_ns / 1e9, eps, vmi);
 			}
+			if (batch)
+				printf("\n");
 			fflush(stdout);
 		}
 		memcpy(prev, d, sizeof(d));
@@ -589,11 +660,14 @@ static int cmd_create(int argc, char **argv)
 	struct tv_config c;
 	struct mgmt_tlv_writer *w;
 	const char *cfg = NULL;
+	bool attach = false;
 	uint64_t id = 0;
 	int st;
 
 	for (int i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--cut-upload=", 13))
+		if (!strcmp(argv[i], "-c"))
+			attach = true;
+		else if (!strncmp(argv[i], "--cut-upload=", 13))
 			cut_after = atol(argv[i] + 13);
 		else if (!strcmp(argv[i], "--corrupt-upload"))
 			corrupt_upload = true;
@@ -630,7 +704,10 @@ static int cmd_create(int argc, char **argv)
 	}
 	mgmt_tlv_u64(reply, reply_len, MGMT_F_ID, &id);
 	printf("created domain %s (id %lu)\n", c.name, id);
-	return 0;
+	if (!attach)
+		return 0;
+	fflush(stdout);
+	return console_attach(c.name);
 }
 
 /* Testing aid: send stdin's bytes as they are, print the replies that
@@ -679,8 +756,11 @@ static int cmd_raw(int argc, char **argv)
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
-	{ "create", "CONFIG", "upload the kernel and ramdisk a config file "
-	  "names and start the domain", cmd_create, false },
+	{ "create", "[-c] CONFIG", "upload the kernel and ramdisk a config "
+	  "file names and start the domain; -c: then attach its console",
+	  cmd_create, false },
+	{ "console", "DOM", "attach to a domain's console (Ctrl-] detaches)",
+	  cmd_console, false },
 	{ "list", "", "the domains, their state, memory, vCPUs and CPU time; "
 	  "free memory", cmd_list, true },
 	{ "info", "DOM", "one domain in detail (DOM: a name or an id)",
@@ -695,8 +775,9 @@ static const struct command commands[] = {
 	  cmd_destroy, false },
 	{ "dmesg", "", "the hypervisor's log (the last 64 KiB)", cmd_dmesg,
 	  false },
-	{ "top", "[-n COUNT] [-d SECONDS]", "CPU use and exit rate per "
-	  "domain, refreshed", cmd_top, false },
+	{ "top", "[-b] [-n COUNT] [-d SECONDS]", "CPU use, exit and VMI call "
+	  "rates per domain, refreshed (-b: batch, no screen clearing)",
+	  cmd_top, false },
 	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
 	{ "modules", "CONFIG", "print a config as multiboot2 module specs for "
@@ -711,7 +792,7 @@ static int usage(FILE *f)
 	fprintf(f, "usage: tvctl [-s SOCKET] [--json] COMMAND [ARGS]\n\n"
 		"commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-9s %-24s %s\n", commands[i].name,
+		fprintf(f, "  %-9s %-28s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
 	fprintf(f, "\nSOCKET: -s, else $TVCTL_SOCKET, else build/mgmt.sock "
 		"(what `make run` uses).\n--json: machine-readable output for "
@@ -738,16 +819,32 @@ static int cmd_help(int argc, char **argv)
 		if (!strcmp(argv[1], "create"))
 			printf("\nCONFIG (xl.cfg style; see docs/tvctl.md):\n"
 			       "  name = \"web\"        required\n"
-			       "  type = \"hv\"         hv, pv, bt or auto "
-			       "(only hv/auto run today)\n"
+			       "  type = \"hv\"         hv, pv (VMI), bt or auto "
+			       "(= hv); bt does not run yet\n"
 			       "  memory = 128        MiB, even, >= 4\n"
 			       "  vcpus = 2           1 to 8\n"
 			       "  kernel = \"vmlinuz\"  required; relative to "
 			       "the config file\n"
 			       "  ramdisk = \"initrd\"\n"
 			       "  cmdline = \"console=ttyS0\"\n"
+			       "-c attaches the console once the domain runs "
+			       "(see tvctl help console).\n"
 			       "Testing aids: --cut-upload=BYTES stops mid-"
 			       "frame; --corrupt-upload flips a byte.\n");
+		if (!strcmp(argv[1], "console"))
+			printf("\nFirst the recent output (the last 8 KiB), then "
+			       "the output as it comes; stdin goes\nto the "
+			       "guest's COM1 (a terminal in raw mode).  Ctrl-] "
+			       "(byte 0x1d) detaches, and so\ndoes the end of "
+			       "stdin when it is not a terminal.  Exit status: 0 "
+			       "detached,\n1 the domain ended, 3 no such "
+			       "domain.\n");
+		if (!strcmp(argv[1], "top"))
+			printf("\nColumns: CPU%% (guest time over the interval), "
+			       "EXITS/s, VMI/s (pv domains;\n- for hv).  -d "
+			       "SECONDS between rounds (1), -n COUNT rounds "
+			       "(until interrupted),\n-b batch output: no "
+			       "screen clearing.\n");
 		return 0;
 	}
 	fprintf(stderr, "tvctl help: no command '%s' (see tvctl help)\n",
@@ -757,7 +854,8 @@ static int cmd_help(int argc, char **argv)
 
 static unsigned int needs_arg(const struct command *c)
 {
-	return !strcmp(c->args, "DOM") || !strcmp(c->args, "CONFIG");
+	return !strcmp(c->args, "DOM") || !strcmp(c->args, "CONFIG") ||
+	       !strcmp(c->args, "[-c] CONFIG");
 }
 
 int main(int argc, char **argv)

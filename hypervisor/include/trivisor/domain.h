@@ -150,6 +150,16 @@ int domain_shutdown(struct domain *d, char *why, unsigned int why_len);
 int domain_kill(struct domain *d, char *why, unsigned int why_len);
 /* A live domain by name (when @name is non-NULL) or id; NULL if none. */
 struct domain *domain_find(const char *name, unsigned int id);
+/*
+ * Run @fn(@d, @arg) while @d cannot be destroyed (its vCPUs and platform
+ * stay allocated): under the domain table's lock, and only while @d is in
+ * its slot and not yet DOM_DEAD.  False (and @fn not called) otherwise.
+ * For another CPU's look at a domain's vCPUs (the management agent's
+ * counters, console input); @fn must be short and must not take the
+ * domain table's lock (domain_find()).
+ */
+bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),
+		      void *arg);
 
 /* Guest memory access through the P2M (RAM only); 0 or -VMI_EFAULT. */
 /* Is all of [gpa, gpa + len) the domain's RAM?  False for len 0. */

@@ -16,11 +16,17 @@
 
 #define MGMT_MAGIC 0x504d5654u /* "TVMP" in byte order */
 #define MGMT_VERSION 1
+/* Revision of version 1: new request types and fields raise it (a client
+ * asks `version` before it uses them); the frame header carries only
+ * MGMT_VERSION. */
+#define MGMT_VERSION_MINOR 1
 #define MGMT_HDR_SIZE 24
 #define MGMT_MAX_PAYLOAD 8192
 #define MGMT_MAX_FRAME (MGMT_HDR_SIZE + MGMT_MAX_PAYLOAD)
 /* Upload data per chunk: leaves room for the chunk's other fields. */
 #define MGMT_CHUNK_DATA 4096
+/* Console input per console write request. */
+#define MGMT_CONSOLE_IN_MAX 256
 
 /* Request types; a response has the request's type | MGMT_RESPONSE. */
 #define MGMT_T_VERSION 0x01
@@ -34,6 +40,8 @@
 #define MGMT_T_UPLOAD_BEGIN 0x09
 #define MGMT_T_UPLOAD_CHUNK 0x0a
 #define MGMT_T_CREATE 0x0b
+#define MGMT_T_CONSOLE_READ 0x0c /* since 1.1 */
+#define MGMT_T_CONSOLE_WRITE 0x0d /* since 1.1 */
 #define MGMT_RESPONSE 0x80
 /* Sent for input that is not a valid request (no request type known). */
 #define MGMT_T_ERROR 0xff
@@ -63,6 +71,14 @@
 #define MGMT_F_PCPUS 22 /* str: physical CPU of each vCPU, "0,1" */
 #define MGMT_F_NEXT 23 /* u64: offset to ask for next (dmesg) */
 #define MGMT_F_EXITS 24 /* u64: VM exits of all vCPUs */
+/* Since 1.1: */
+#define MGMT_F_VMI_CALLS 25 /* u64: VMI calls made by a pv domain, in all */
+#define MGMT_F_VMI_CALL 26 /* nested: call, name, count (info) */
+#define MGMT_F_CALL 27 /* u64: VMI call number */
+#define MGMT_F_COUNT 28 /* u64 */
+#define MGMT_F_INSTANCE 29 /* u64: which run of a domain (console) */
+#define MGMT_F_PROTO_MINOR 30 /* u64: protocol revision */
+#define MGMT_F_LOST 31 /* u64: console bytes no longer held */
 
 #define MGMT_SLOT_KERNEL 0
 #define MGMT_SLOT_RAMDISK 1

@@ -1,0 +1,33 @@
+/*
+ * What tvctl's parts share (tools/tvctl/tvctl.c: the channel and the
+ * commands; console.c: the console).
+ */
+#ifndef TVCTL_H
+#define TVCTL_H
+
+#include <mgmt/proto.h>
+
+/* The last reply's payload, and a failed one's message. */
+extern uint8_t reply[MGMT_MAX_PAYLOAD];
+extern uint32_t reply_len;
+extern char errmsg[1100];
+
+/*
+ * Send a request, wait for its response.  Returns the status (0 or a
+ * negative VMI error); the payload is in reply/reply_len, a failure's
+ * message in errmsg.  Exits on a dead channel or a timeout.
+ */
+int request(uint8_t type, const struct mgmt_tlv_writer *w);
+/* A fresh request payload. */
+struct mgmt_tlv_writer *new_req(void);
+/* DOM as an id (all digits) or a name. */
+void name_domain(struct mgmt_tlv_writer *w, const char *dom);
+/* Print "tvctl WHAT: errmsg"; the exit status for @st (3: no such domain). */
+int fail(const char *what, int st);
+
+/* Attach to DOM's console until a detach (0) or its end (1); 3: no such
+ * domain. */
+int console_attach(const char *dom);
+int cmd_console(int argc, char **argv);
+
+#endif
