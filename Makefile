@@ -6,6 +6,7 @@
 #   make test       unit tests + default integration suite (installs deps)
 #   make test-slow  opt-in slow integration suites
 #   make linux-guest  fetch the stock Debian kernel, make its initramfs
+#   make guest-linux  build the patched Linux guest (guest-linux-patches/)
 #   make bench      Linux guest boot: bare QEMU against trivisor
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make deps       install the Debian packages the project needs
@@ -159,6 +160,15 @@ linux-guest: deps
 	bash tools/linux-guest.sh $(BUILD)/linux
 # The linux_native_* cases in the default integration set boot it.
 test test-integration: linux-guest
+
+# The patched Linux guest: Debian's linux-source-6.1 + guest-linux-patches/
+# (tools/guest-linux.sh), built once per (source version, series, config)
+# into build/guest-linux/<key>/bzImage; build/guest-linux/bzImage links it.
+.PHONY: guest-linux
+guest-linux: deps
+	bash tools/guest-linux.sh $(BUILD)/guest-linux
+# The guest_linux_* cases in the default integration set boot it.
+test test-integration: guest-linux
 
 # Boot time of the Linux guest on bare QEMU and under trivisor.
 bench: all guests linux-guest

@@ -1,0 +1,138 @@
+# The patched Linux guest (tools/guest-linux.sh, `make guest-linux`):
+# Debian's linux-source-6.1 with guest-linux-patches/ and a small config.
+# One bzImage for every case: natively on bare QEMU, as an hv domain (VMI
+# hidden: it must stay native) and as a pv domain (it must find VMI and
+# use it).  The initramfs is the stock guest's (tools/linux-guest.sh),
+# which prints TRIVISOR-LINUX-OK cpus=N and powers off.
+
+GUEST_LINUX_IMAGE=$ROOT/build/guest-linux/bzImage
+GUEST_LINUX_INITRD=$ROOT/build/linux/initrd.cpio.gz
+
+# guest_linux_ready: the bzImage and the initramfs exist; else the case
+# fails (with an empty $LOG) saying how to make them.
+guest_linux_ready() {
+	local f
+	for f in "$GUEST_LINUX_IMAGE" "$GUEST_LINUX_INITRD"; do
+		if [ ! -f "$f" ]; then
+			: >"$LOG"
+			OUTCOME=error:no-kernel
+			fail "no ${f#"$ROOT"/}: make it with 'make guest-linux linux-guest'"
+			return 1
+		fi
+	done
+}
+
+# run_guest_linux_native NAME SMP TIMEOUT [extra command line]: as
+# run_linux_native (cases-linux.sh), with the patched bzImage.
+run_guest_linux_native() {
+	local name=$1 smp=$2 timeout=$3 append="console=ttyS0 panic=-1${4:+ $4}" status=0
+	LOG=$LOGDIR/$name.log
+	PLATFORM=QEMU
+	rm -f "$LOG"
+	guest_linux_ready || return 0
+	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
+		-accel tcg -machine q35 -cpu max -smp "$smp" -m 256M \
+		-display none -no-reboot -monitor none -serial "file:$LOG" \
+		-kernel "$GUEST_LINUX_IMAGE" -initrd "$GUEST_LINUX_INITRD" \
+		-append "$append" </dev/null >"$LOGDIR/$name.qemu.txt" 2>&1 ||
+		status=$?
+	case $status in
+	0) OUTCOME=pass ;;
+	124 | 137) OUTCOME=timeout ;;
+	*) OUTCOME=error:$status ;;
+	esac
+	[ -f "$LOG" ] || : >"$LOG"
+}
+
+# run_guest_linux_hv CASE TIMEOUT TYPE VCPUS [extra command line]: one
+# domain "linux" of TYPE (hv or pv) with the patched bzImage.
+run_guest_linux_hv() {
+	local name=$1 timeout=$2 type=$3 vcpus=$4 append="console=ttyS0 panic=-1${5:+ $5}"
+	LOG=$LOGDIR/$name.log
+	rm -f "$LOG"
+	guest_linux_ready || return 0
+	run_hv "$name" "$timeout" \
+		"$GUEST_LINUX_IMAGE=kernel linux memory=256 vcpus=$vcpus type=$type ramdisk=initrd cmdline=$append" \
+		"$GUEST_LINUX_INITRD=ramdisk initrd"
+}
+
+# expect_guest_native PREFIX: the kernel saw no VMI (PREFIX is "" on bare
+# QEMU, "\[linux\] .*" for a domain's lines in the hypervisor log).
+expect_guest_native() {
+	reject "$1vmi: trivisor VMI ABI" "the kernel used VMI where it is not offered"
+	reject "$1Hypervisor detected: trivisor VMI" "the kernel claimed trivisor's VMI platform"
+}
+
+case_guest_linux_native_1cpu() {
+	run_guest_linux_native guest_linux_native_1cpu 1 120
+	expect_linux_ok 1
+	expect_guest_native ""
+}
+
+case_guest_linux_native_2cpu() {
+	run_guest_linux_native guest_linux_native_2cpu 2 120
+	expect_linux_ok 2
+	expect_guest_native ""
+}
+
+# An hv domain: trivisor's signature is in CPUID, the ABI version is 0,
+# so the kernel must say so and run natively (ACPI power-off included).
+case_guest_linux_hv() {
+	run_guest_linux_hv guest_linux_hv 180 hv 1
+	expect_outcome pass
+	expect_hv_linux_ok 0 linux 1
+	expect '\[linux\] .*vmi: trivisor hides the VMI ABI here: running natively' \
+		"the kernel seeing the hidden ABI"
+	expect_guest_native '\[linux\] .*'
+	reject 'VMI ROM at' "a ROM in an hv domain"
+}
+
+# A pv domain with ACPI off: the kernel finds VMI, sets up the ROM, prints
+# its first lines through the VMI console (ttyS0 does not repeat what a
+# boot console printed, so the early lines can only have come that way),
+# and powers off through the VMI shutdown call, the only way left to it.
+case_guest_linux_pv() {
+	run_guest_linux_hv guest_linux_pv 180 pv 1 "earlyprintk=vmi acpi=off"
+	expect_outcome pass
+	reject '\[linux\] .*Kernel panic' "the kernel panicked"
+	reject '\[linux\] .*(BUG:|Oops|general protection fault|WARNING: CPU|unchecked MSR access)' \
+		"a kernel bug report"
+	expect '\[linux\] .*Hypervisor detected: trivisor VMI' "the hypervisor_x86 entry"
+	expect '\[linux\] .*vmi: trivisor VMI ABI 1\.[0-9]+, container 1, features 0x[0-9a-f]+, ROM at 0x[0-9a-f]+' \
+		"the kernel's VMI set-up line"
+	expect 'd0\(linux\): VMI ROM at 0x[0-9a-f]+$' "the hypervisor's record of the ROM"
+	expect '\[linux\] .*printk: bootconsole \[vmi0\] enabled' "the VMI boot console"
+	expect '\[linux\] .*Linux version 6\.1\.' "the first kernel line, through the VMI console"
+	expect '\[linux\] .*printk: console \[ttyS0\] enabled' "the serial console taking over"
+	expect '\[linux\] TRIVISOR-LINUX-OK cpus=1$' "the initramfs's marker"
+	expect '\[linux\] .*reboot: Power down' "the kernel powering off"
+	expect 'd0\(linux\): ended: powered off' "power-off through the VMI shutdown call"
+	reject 'd0\(linux\): VMI call' "a refused VMI call"
+}
+
+# A pv domain with 2 vCPUs, ACPI on: the VMI hooks live beside the native
+# SMP bring-up (until the vcpu section is used).
+case_guest_linux_pv_2vcpu() {
+	run_guest_linux_hv guest_linux_pv_2vcpu 180 pv 2
+	expect_outcome pass
+	expect_hv_linux_ok 0 linux 2
+	expect '\[linux\] .*vmi: trivisor VMI ABI 1\.[0-9]+, container 1' "the kernel's VMI set-up line"
+	expect '\[linux\] .*smp: Brought up 1 node, 2 CPUs' "the second vCPU coming online"
+}
+
+# A panic (no init to run) in a pv domain ends it as crashed, through
+# the VMI shutdown
+# call, instead of the reboot that panic=-1 asks of bare hardware.
+case_guest_linux_pv_panic() {
+	run_guest_linux_hv guest_linux_pv_panic 120 pv 1 "rdinit=/nonexistent init=/nonexistent"
+	expect_outcome fail
+	expect '\[linux\] .*Kernel panic - not syncing' "the panic"
+	expect 'd0\(linux\): crashed: the guest reported a crash \(VMI shutdown\)' \
+		"the crash reported through VMI"
+	reject 'd0\(linux\): ended: rebooted' "a reboot instead of the crash report"
+}
+
+# The bzImage is built once (cached by tools/guest-linux.sh); about
+# 10-25 s per case after that.
+DEFAULT_CASES+=(guest_linux_native_1cpu guest_linux_native_2cpu guest_linux_hv
+	guest_linux_pv guest_linux_pv_2vcpu guest_linux_pv_panic)
