@@ -25,6 +25,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$ROOT/build/guest-linux}
+# Absolute: git runs inside the source tree and resolves paths there.
+OUT=$(realpath -m "$OUT")
 PATCHES=$ROOT/guest-linux-patches
 FRAGMENT=$PATCHES/vmi-guest.config
 PKG=linux-source-6.1
