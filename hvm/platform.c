@@ -369,7 +369,7 @@ bool hvm_platform_wake(struct vcpu *v)
 		wake = p->nmi[v->id] || vmi_vcpu_request_waiting(v) ||
 		       ((v->regs.rflags & (1u << 9)) &&
 			(vlapic_pending(&p->lapic[v->id]) >= 0 ||
-			 vmi_vcpu_wake(v) ||
+			 vmi_upcall_pending(v) >= 0 ||
 			 (v->id == 0 && vlapic_extint_ok(&p->lapic[0]) &&
 			  vpic_output(&p->pic))));
 	}

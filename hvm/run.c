@@ -8,6 +8,7 @@
 #include <hvm/platform.h>
 #include <hvm/cpuid-policy.h>
 #include <hvm/run.h>
+#include <hvm/loader.h>
 #include <hvm/vmi.h>
 #include <trivisor/domain.h>
 #include <trivisor/cpu.h>
@@ -57,6 +58,21 @@ static void do_cpuid(struct vcpu *v)
 	v->regs.rbx = out[1];
 	v->regs.rcx = out[2];
 	v->regs.rdx = out[3];
+}
+
+void hvm_boot_regs(struct vcpu *v, const struct guest_boot_state *bs)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rip = bs->rip;
+	v->regs.rsp = bs->rsp;
+	v->regs.rflags = bs->rflags | 2; /* bit 1 is always set */
+	v->regs.rax = bs->rax;
+	v->regs.rbx = bs->rbx;
+	v->regs.rcx = bs->rcx;
+	v->regs.rdx = bs->rdx;
+	v->regs.rsi = bs->rsi;
+	v->regs.rdi = bs->rdi;
+	v->regs.rbp = bs->rbp;
 }
 
 static void inject_gp(struct vcpu *v)

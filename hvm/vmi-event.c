@@ -7,7 +7,7 @@
  * time, so delivery (hvm/vmi-lib.c) only uses atomic operations on them.
  * A raised event that needs the vCPU's attention kicks it: the run loop
  * injects the upcall vector (vmi_upcall_pending()) and the scheduler
- * wakes a blocked vCPU (vmi_vcpu_wake()).
+ * wakes a blocked vCPU (the same test in hvm_platform_wake()).
  */
 #include <hvm/vmi.h>
 #include <hvm/vmi-lib.h>

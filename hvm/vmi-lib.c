@@ -40,23 +40,36 @@ uint64_t vmi_pvclock_ns(const struct vmi_pvclock *t, uint64_t tsc)
 	       (uint64_t)(((unsigned __int128)d * t->tsc_to_system_mul) >> 32);
 }
 
+uint32_t vmi_version_begin(uint32_t *version)
+{
+	/* From even v (an odd one left by a writer that stopped is rounded
+	 * up) to odd while the fields change: a reader retries. */
+	uint32_t v = (__atomic_load_n(version, __ATOMIC_RELAXED) + 1) & ~1u;
+
+	__atomic_store_n(version, v + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	return v;
+}
+
+void vmi_version_end(uint32_t *version, uint32_t v)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(version, v + 2, __ATOMIC_RELAXED);
+}
+
 void vmi_pvclock_write(struct vmi_pvclock *t, uint64_t tsc,
 		       uint64_t system_ns, int8_t shift, uint32_t mul,
 		       uint8_t flags)
 {
-	/* Only the vCPU's own CPU writes its clock: an even version is
-	 * made odd while the fields change (a reader retries), then even. */
-	uint32_t v = (__atomic_load_n(&t->version, __ATOMIC_RELAXED) + 1) & ~1u;
+	/* Only the vCPU's own CPU writes its clock. */
+	uint32_t v = vmi_version_begin(&t->version);
 
-	__atomic_store_n(&t->version, v + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	t->tsc_timestamp = tsc;
 	t->system_time = system_ns;
 	t->tsc_to_system_mul = mul;
 	t->tsc_shift = shift;
 	t->flags = flags;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&t->version, v + 2, __ATOMIC_RELAXED);
+	vmi_version_end(&t->version, v);
 }
 
 /* Tell @vi about word @w of the pending bitmap; true if it must be told

@@ -93,11 +93,6 @@ int vmi_upcall_pending(struct vcpu *v)
 	return v->vmi.upcall_vector;
 }
 
-bool vmi_vcpu_wake(struct vcpu *v)
-{
-	return vmi_upcall_pending(v) >= 0;
-}
-
 bool vmi_vcpu_request_waiting(struct vcpu *v)
 {
 	return v->vmi.start_pending || v->vmi.down_pending;
@@ -133,6 +128,7 @@ static long vcpu_up(struct vcpu *v, uint64_t id, uint64_t gpa)
 	struct vmi_vcpu_start st;
 	struct vcpu *t;
 	const char *why;
+	uint64_t f;
 
 	if (id >= d->nr_vcpus)
 		return vmi_refuse(v, VMI_CALL_VCPU_UP, -VMI_ESRCH,
@@ -151,7 +147,7 @@ static long vcpu_up(struct vcpu *v, uint64_t id, uint64_t gpa)
 				  "cr3 not in the domain's RAM");
 	/* One request at a time: the lock makes "is it down" and "claim
 	 * it" one step against a racing VCPU_UP from another vCPU. */
-	uint64_t f = spin_lock_irqsave(&d->vmi.evt_lock);
+	f = spin_lock_irqsave(&d->vmi.evt_lock);
 
 	if (t->state != VCPU_WAIT_SIPI || t->vmi.start_pending) {
 		spin_unlock_irqrestore(&d->vmi.evt_lock, f);

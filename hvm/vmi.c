@@ -220,15 +220,12 @@ static void wallclock_write(struct domain *d, struct vmi_shared_info *s)
 	 * read; the domain's system time counts from its creation. */
 	uint64_t at0 = (uint64_t)rtc_epoch_at_boot() * 1000000000ull +
 		       d->started_ns;
-	uint32_t v = (__atomic_load_n(&w->version, __ATOMIC_RELAXED) + 1) & ~1u;
+	uint32_t v = vmi_version_begin(&w->version);
 
-	__atomic_store_n(&w->version, v + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
 	w->sec = (uint32_t)(at0 / 1000000000ull);
 	w->nsec = (uint32_t)(at0 % 1000000000ull);
 	w->reserved = 0;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&w->version, v + 2, __ATOMIC_RELAXED);
+	vmi_version_end(&w->version, v);
 }
 
 static long do_console_read(struct vcpu *v, uint64_t gpa, uint64_t len)
@@ -287,8 +284,7 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 	return 0;
 }
 
-static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
-		     bool nested);
+static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5]);
 
 static int mc_read(void *ctx, uint64_t gpa, void *buf, uint64_t len)
 {
@@ -307,7 +303,7 @@ static bool mc_is_ram(void *ctx, uint64_t gpa, uint64_t len)
 
 static long mc_call(void *ctx, uint32_t call, const uint64_t args[5])
 {
-	return dispatch(ctx, call, args, true);
+	return dispatch(ctx, call, args);
 }
 
 static bool mc_stop(void *ctx)
@@ -332,8 +328,7 @@ static long do_multicall(struct vcpu *v, uint64_t gpa, uint64_t count)
 	return vmi_multicall_run(&env, gpa, count);
 }
 
-static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
-		     bool nested)
+static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5])
 {
 	struct domain *d = v->dom;
 	unsigned int section = call < VMI_NR_CALLS ? VMI_CALL_SECTION(call) : 0;
@@ -346,12 +341,9 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5],
 	    !(__atomic_load_n(&d->vmi.declared, __ATOMIC_RELAXED) &
 	      (1u << section)))
 		return vmi_refuse(v, call, -VMI_EPERM, "section not declared");
-	if (call == VMI_CALL_MULTICALL) {
-		if (nested)
-			return vmi_refuse(v, call, -VMI_EINVAL,
-					  "nested multicall");
+	/* vmi_multicall_run() refuses a MULTICALL entry itself. */
+	if (call == VMI_CALL_MULTICALL)
 		return do_multicall(v, a[0], a[1]);
-	}
 	return sections[section]->call(v, call, a);
 }
 
@@ -432,7 +424,7 @@ void vmi_hypercall(struct vcpu *v, unsigned int len)
 	if (hvm_ops.cpl(v))
 		ret = vmi_refuse(v, call, -VMI_EPERM, "called from CPL > 0");
 	else
-		ret = dispatch(v, call, a, false);
+		ret = dispatch(v, call, a);
 	r->rax = mode == HVM_MODE_LONG64 ? (uint64_t)ret : (uint32_t)ret;
 	hvm_ops.skip_insn(v, len);
 }

@@ -18,6 +18,7 @@
 #include <vmi/core.h>
 #include <trivisor/time.h>
 #include <hvm/loader.h>
+#include <hvm/run.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -93,7 +94,6 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct guest_boot_state *bs
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 
-	memset(&v->regs, 0, sizeof(v->regs));
 	set_seg(&vmcb->save.cs, &bs->cs);
 	set_seg(&vmcb->save.ds, &bs->ds);
 	set_seg(&vmcb->save.es, &bs->es);
@@ -113,16 +113,7 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct guest_boot_state *bs
 	vmcb->save.rip = bs->rip;
 	vmcb->save.rsp = bs->rsp;
 	vmcb->save.rflags = bs->rflags | 2;
-	v->regs.rip = bs->rip;
-	v->regs.rsp = bs->rsp;
-	v->regs.rflags = bs->rflags | 2;
-	v->regs.rax = bs->rax;
-	v->regs.rbx = bs->rbx;
-	v->regs.rcx = bs->rcx;
-	v->regs.rdx = bs->rdx;
-	v->regs.rsi = bs->rsi;
-	v->regs.rdi = bs->rdi;
-	v->regs.rbp = bs->rbp;
+	hvm_boot_regs(v, bs);
 	vmcb->save.cpl = 0;
 	vmcb->ctl.event_inj = 0;
 }

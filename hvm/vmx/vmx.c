@@ -387,17 +387,7 @@ static void load_guest_state(struct vcpu *v, const struct guest_boot_state *bs)
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	s->inject_info = 0;
 	s->nmi_pending = false;
-	memset(&v->regs, 0, sizeof(v->regs));
-	v->regs.rip = bs->rip;
-	v->regs.rsp = bs->rsp;
-	v->regs.rflags = bs->rflags | 2;
-	v->regs.rax = bs->rax;
-	v->regs.rbx = bs->rbx;
-	v->regs.rcx = bs->rcx;
-	v->regs.rdx = bs->rdx;
-	v->regs.rsi = bs->rsi;
-	v->regs.rdi = bs->rdi;
-	v->regs.rbp = bs->rbp;
+	hvm_boot_regs(v, bs);
 }
 
 /* State after INIT then SIPI (SDM vol. 3A, 9.1.1 table 9-1; the SIPI

@@ -8,40 +8,21 @@
 GUEST_LINUX_IMAGE=$ROOT/build/guest-linux/bzImage
 GUEST_LINUX_INITRD=$ROOT/build/linux/initrd.cpio.gz
 
-# guest_linux_ready: the bzImage and the initramfs exist; else the case
-# fails (with an empty $LOG) saying how to make them.
+# guest_linux_ready: the bzImage and the initramfs exist (else the case
+# fails saying how to make them).
 guest_linux_ready() {
-	local f
-	for f in "$GUEST_LINUX_IMAGE" "$GUEST_LINUX_INITRD"; do
-		if [ ! -f "$f" ]; then
-			: >"$LOG"
-			OUTCOME=error:no-kernel
-			fail "no ${f#"$ROOT"/}: make it with 'make guest-linux linux-guest'"
-			return 1
-		fi
-	done
+	linux_files_ready "guest-linux linux-guest" "$GUEST_LINUX_IMAGE" \
+		"$GUEST_LINUX_INITRD"
 }
 
 # run_guest_linux_native NAME SMP TIMEOUT [extra command line]: as
 # run_linux_native (cases-linux.sh), with the patched bzImage.
 run_guest_linux_native() {
-	local name=$1 smp=$2 timeout=$3 append="console=ttyS0 panic=-1${4:+ $4}" status=0
-	LOG=$LOGDIR/$name.log
-	PLATFORM=QEMU
+	LOG=$LOGDIR/$1.log
 	rm -f "$LOG"
 	guest_linux_ready || return 0
-	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
-		-accel tcg -machine q35 -cpu max -smp "$smp" -m 256M \
-		-display none -no-reboot -monitor none -serial "file:$LOG" \
-		-kernel "$GUEST_LINUX_IMAGE" -initrd "$GUEST_LINUX_INITRD" \
-		-append "$append" </dev/null >"$LOGDIR/$name.qemu.txt" 2>&1 ||
-		status=$?
-	case $status in
-	0) OUTCOME=pass ;;
-	124 | 137) OUTCOME=timeout ;;
-	*) OUTCOME=error:$status ;;
-	esac
-	[ -f "$LOG" ] || : >"$LOG"
+	run_linux_qemu "$1" "$2" "$3" "$GUEST_LINUX_IMAGE" \
+		"$GUEST_LINUX_INITRD" "console=ttyS0 panic=-1${4:+ $4}"
 }
 
 # run_guest_linux_hv CASE TIMEOUT TYPE VCPUS [extra command line]: one

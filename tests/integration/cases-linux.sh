@@ -12,30 +12,35 @@ LINUX_DIR=$ROOT/build/linux
 # off (ACPI S5), which ends QEMU with status 0: OUTCOME=pass.  With
 # panic=-1 and -no-reboot a panic ends QEMU too (status 0 as well), so the
 # checks below must look at the log, not only at OUTCOME.
-# linux_guest_ready: the kernel and initramfs exist; else the case fails
-# (with an empty $LOG) saying how to make them.
-linux_guest_ready() {
-	local f
-	for f in vmlinuz initrd.cpio.gz; do
-		if [ ! -f "$LINUX_DIR/$f" ]; then
+# linux_files_ready TARGETS FILE...: the images exist; else the case
+# fails (with an empty $LOG) saying to run `make TARGETS`.
+linux_files_ready() {
+	local targets=$1 f
+	shift
+	for f in "$@"; do
+		if [ ! -f "$f" ]; then
 			: >"$LOG"
 			OUTCOME=error:no-kernel
-			fail "no ${LINUX_DIR#"$ROOT"/}/$f: make it with 'make linux-guest'"
+			fail "no ${f#"$ROOT"/}: make it with 'make $targets'"
 			return 1
 		fi
 	done
 }
 
-run_linux_native() {
-	local name=$1 smp=$2 timeout=$3 append="console=ttyS0 panic=-1${4:+ $4}" status=0
-	LOG=$LOGDIR/$name.log
-	rm -f "$LOG"
-	linux_guest_ready || return 0
+linux_guest_ready() {
+	linux_files_ready linux-guest "$LINUX_DIR/vmlinuz" "$LINUX_DIR/initrd.cpio.gz"
+}
+
+# run_linux_qemu NAME SMP TIMEOUT KERNEL INITRD APPEND: the QEMU run of
+# run_linux_native with any kernel; the caller has set $LOG.
+run_linux_qemu() {
+	local name=$1 smp=$2 timeout=$3 status=0
+	PLATFORM=QEMU
 	timeout --foreground -k 5 "$timeout" qemu-system-x86_64 \
 		-accel tcg -machine q35 -cpu max -smp "$smp" -m 256M \
 		-display none -no-reboot -monitor none -serial "file:$LOG" \
-		-kernel "$LINUX_DIR/vmlinuz" -initrd "$LINUX_DIR/initrd.cpio.gz" \
-		-append "$append" </dev/null >"$LOGDIR/$name.qemu.txt" 2>&1 ||
+		-kernel "$4" -initrd "$5" \
+		-append "$6" </dev/null >"$LOGDIR/$name.qemu.txt" 2>&1 ||
 		status=$?
 	case $status in
 	0) OUTCOME=pass ;;
@@ -43,6 +48,14 @@ run_linux_native() {
 	*) OUTCOME=error:$status ;;
 	esac
 	[ -f "$LOG" ] || : >"$LOG"
+}
+
+run_linux_native() {
+	LOG=$LOGDIR/$1.log
+	rm -f "$LOG"
+	linux_guest_ready || return 0
+	run_linux_qemu "$1" "$2" "$3" "$LINUX_DIR/vmlinuz" \
+		"$LINUX_DIR/initrd.cpio.gz" "console=ttyS0 panic=-1${4:+ $4}"
 }
 
 # expect_linux_ok CPUS: the marker with the CPU count, exactly once, the

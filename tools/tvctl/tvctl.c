@@ -447,6 +447,23 @@ static int cmd_dmesg(int argc, char **argv)
 	}
 }
 
+/* @d's CPU use (%), exits and VMI calls per second since its row in
+ * @prev, @delay seconds ago; 0 for a domain that was not there. */
+static void rates(const struct dom *d, const struct dom *prev,
+		  unsigned int nprev, int delay, double *pct, double *eps,
+		  double *vps)
+{
+	*pct = *eps = *vps = 0;
+	for (unsigned int j = 0; j < nprev; j++) {
+		if (prev[j].id != d->id || strcmp(prev[j].name, d->name))
+			continue;
+		*pct = (double)(d->cpu_ns - prev[j].cpu_ns) /
+		       ((double)delay * 1e7);
+		*eps = (double)(d->exits - prev[j].exits) / delay;
+		*vps = (double)(d->vmi_calls - prev[j].vmi_calls) / delay;
+	}
+}
+
 static int cmd_top(int argc, char **argv)
 {
 	int iters = 0, delay = 1;
@@ -492,19 +509,9 @@ static int cmd_top(int argc, char **argv)
 			/* One object per refresh, one per line. */
 			printf("{\"interval_s\": %d, \"domains\": [", delay);
 			for (unsigned int i = 0; i < n; i++) {
-				double pct = 0, eps = 0, vps = 0;
+				double pct, eps, vps;
 
-				for (unsigned int j = 0; j < nprev; j++) {
-					if (prev[j].id != d[i].id ||
-					    strcmp(prev[j].name, d[i].name))
-						continue;
-					pct = (double)(d[i].cpu_ns - prev[j].cpu_ns) /
-					      ((double)delay * 1e7);
-					eps = (double)(d[i].exits - prev[j].exits) /
-					      delay;
-					vps = (double)(d[i].vmi_calls -
-						       prev[j].vmi_calls) / delay;
-				}
+				rates(&d[i], prev, nprev, delay, &pct, &eps, &vps);
 				printf("%s{\"id\": %lu, \"name\": \"%s\", "
 				       "\"state\": \"%s\", \"type\": \"%s\", "
 				       "\"cpu_percent\": %.1f, \"exits_per_s\": "
@@ -522,20 +529,10 @@ static int cmd_top(int argc, char **argv)
 			       "ID", "NAME", "STATE", "TYPE", "CPU%", "CPU(s)",
 			       "EXITS/s", "VMI/s");
 			for (unsigned int i = 0; i < n; i++) {
-				double pct = 0, eps = 0, vps = 0;
+				double pct, eps, vps;
 				char vmi[24] = "-";
 
-				for (unsigned int j = 0; j < nprev; j++) {
-					if (prev[j].id != d[i].id ||
-					    strcmp(prev[j].name, d[i].name))
-						continue;
-					pct = (double)(d[i].cpu_ns - prev[j].cpu_ns) /
-					      ((double)delay * 1e7);
-					eps = (double)(d[i].exits - prev[j].exits) /
-					      delay;
-					vps = (double)(d[i].vmi_calls -
-						       prev[j].vmi_calls) / delay;
-				}
+				rates(&d[i], prev, nprev, delay, &pct, &eps, &vps);
 				if (d[i].pv)
 					snprintf(vmi, sizeof(vmi), "%.0f", vps);
 				printf("%3lu  %-16s  %-8s  %-4s  %6.1f  %10.2f  "

@@ -14,6 +14,11 @@ struct domain;
 
 int hvm_vcpu_run(struct vcpu *v);
 
+struct guest_boot_state;
+/* The general registers of a boot state (the others zero), for the
+ * backends' vcpu_create and vcpu_set_state. */
+void hvm_boot_regs(struct vcpu *v, const struct guest_boot_state *bs);
+
 /* MSR policy: 0 handled (*val for reads), negative = #GP. */
 int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 

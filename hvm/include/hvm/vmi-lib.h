@@ -26,6 +26,13 @@ void vmi_time_scale(uint64_t mult, int8_t *shift, uint32_t *mul);
 /* Nanoseconds @ticks TSC ticks after @t's timestamp, by the formula of
  * vmi/time.h (plus t->system_time). */
 uint64_t vmi_pvclock_ns(const struct vmi_pvclock *t, uint64_t tsc);
+/*
+ * The version protocol of the pvclock and the wall clock, for their one
+ * writer: begin makes *@version odd and returns the even value it had
+ * (rounded up); end makes it even again, past that value.
+ */
+uint32_t vmi_version_begin(uint32_t *version);
+void vmi_version_end(uint32_t *version, uint32_t v);
 /* Write a pvclock with the version protocol (odd while writing). */
 void vmi_pvclock_write(struct vmi_pvclock *t, uint64_t tsc,
 		       uint64_t system_ns, int8_t shift, uint32_t mul,

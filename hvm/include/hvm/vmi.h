@@ -107,10 +107,9 @@ void vmi_vcpu_scheduled(struct vcpu *v, uint64_t now);
 void vmi_vcpu_descheduled(struct vcpu *v, uint64_t now);
 /* Fire @v's timer if due; the next deadline in time_ns() terms. */
 uint64_t vmi_vcpu_tick(struct vcpu *v, uint64_t now);
-/* The upcall vector to inject now, or -1. */
+/* The upcall vector to inject now, or -1; a halted or blocked @v with
+ * RFLAGS.IF set wakes when there is one. */
 int vmi_upcall_pending(struct vcpu *v);
-/* Should a halted or blocked @v (with RFLAGS.IF set) wake for events? */
-bool vmi_vcpu_wake(struct vcpu *v);
 /* A VCPU_UP or VCPU_DOWN from another vCPU is waiting: wake @v to take
  * it. */
 bool vmi_vcpu_request_waiting(struct vcpu *v);
