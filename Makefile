@@ -7,7 +7,8 @@
 #   make test-slow  opt-in slow integration suites
 #   make linux-guest  fetch the stock Debian kernel, make its initramfs
 #   make guest-linux  build the patched Linux guest (guest-linux-patches/)
-#   make bench      Linux guest boot: bare QEMU against trivisor
+#   make bench      Linux guest boot: bare QEMU against trivisor;
+#                   the patched kernel as pv against hv (exits, boot)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make deps       install the Debian packages the project needs
 #
@@ -170,8 +171,9 @@ guest-linux: deps
 # The guest_linux_* cases in the default integration set boot it.
 test test-integration: guest-linux
 
-# Boot time of the Linux guest on bare QEMU and under trivisor.
-bench: all guests linux-guest
+# Boot time of the Linux guest on bare QEMU and under trivisor; the
+# patched kernel as a pv against an hv domain (tools/bench.sh).
+bench: all guests linux-guest guest-linux
 	bash tools/bench.sh
 
 clean:
