@@ -169,6 +169,11 @@ volatile uint32_t ap_runs;
  * ap_release reaches N, so vCPU 0 can see it up. */
 volatile uint64_t ap_rom, ap_port;
 volatile uint32_t ap_release;
+/* vCPU 1 registers ap_area (result in ap_area_ret), then reads its TSC
+ * into ap_tsc once ap_ping is set, and sets it to 2: the guest TSCs of both vCPUs and
+ * both pvclocks must agree. */
+volatile uint64_t ap_area, ap_area_ret = ~0ull, ap_tsc;
+volatile uint32_t ap_ping;
 _Static_assert(sizeof(ap_release) == 4, "ap64_entry compares 32 bits");
 
 /*
@@ -183,6 +188,18 @@ asm(".pushsection .text\n"
     "ap64_entry:\n"
     "	movq %rdi, ap_arg(%rip)\n"
     "	movq ap_rom(%rip), %rbx\n"
+    "	movq ap_area(%rip), %rdi\n"
+    "	leaq 64+16*20(%rbx), %rax\n" /* VMI_CALL_VCPU_AREA */
+    "	call *%rax\n"
+    "	movq %rax, ap_area_ret(%rip)\n"
+    "3:	pause\n"
+    "	cmpl $0, ap_ping(%rip)\n"
+    "	je 3b\n"
+    "	rdtsc\n"
+    "	shlq $32, %rdx\n"
+    "	orq %rdx, %rax\n"
+    "	movq %rax, ap_tsc(%rip)\n"
+    "	movl $2, ap_ping(%rip)\n"
     "	leaq 64+16*22(%rbx), %rax\n" /* VMI_CALL_VCPU_ID */
     "	call *%rax\n"
     "	movq %rax, ap_id(%rip)\n"
@@ -205,7 +222,7 @@ asm(".pushsection .text\n"
     ".code32\n"
     ".popsection\n");
 
-_Static_assert(VMI_CALL_VCPU_ID == 22 && VMI_CALL_EVTCHN_SEND == 51 &&
+_Static_assert(VMI_CALL_VCPU_AREA == 20 && VMI_CALL_VCPU_ID == 22 && VMI_CALL_EVTCHN_SEND == 51 &&
 		       VMI_CALL_VCPU_DOWN == 17,
 	       "call numbers used by ap64_entry");
 
@@ -438,6 +455,39 @@ static void device_line(void)
 	CHECK(est.state == VMI_EVTCHN_FREE, "closed port is %u", est.state);
 }
 
+/*
+ * With vCPU 1 up and its area registered: its TSC read between two of
+ * vCPU 0's lies between them, and its pvclock gives the time vCPU 0's
+ * does (both are one clock, docs/vmi-abi.md section 6).
+ */
+static void cross_clock(void)
+{
+	uint64_t t0, t1, a, b, c;
+
+	t0 = rdtsc();
+	__atomic_store_n(&ap_ping, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&ap_ping, __ATOMIC_SEQ_CST) != 2)
+		cpu_relax();
+	t1 = rdtsc();
+	CHECK(ap_area_ret == 0, "vCPU 1's VCPU_AREA returned %lld",
+	      (long long)ap_area_ret);
+	CHECK(area[1].time.version && !(area[1].time.version & 1) &&
+	      area[1].time.tsc_to_system_mul,
+	      "vCPU 1's pvclock not filled: version %u mul %u",
+	      area[1].time.version, area[1].time.tsc_to_system_mul);
+	CHECK(t0 <= ap_tsc && ap_tsc <= t1,
+	      "vCPU 1's TSC %llu outside vCPU 0's [%llu, %llu]", ap_tsc, t0,
+	      t1);
+	a = clock_now(&area[0].time);
+	b = clock_now(&area[1].time);
+	c = clock_now(&area[0].time);
+	CHECK(a <= b && b <= c,
+	      "vCPU 1's pvclock %llu ns outside vCPU 0's [%llu, %llu]", b, a,
+	      c);
+	printf("vmi_vcpu: vCPU 1's TSC and pvclock agree with vCPU 0's "
+	       "(%llu ns apart)\n", c - a);
+}
+
 static void vcpu_up(void)
 {
 	uint64_t end;
@@ -448,6 +498,7 @@ static void vcpu_up(void)
 	pml4[0] = (uintptr_t)pdpt | 3;
 	ap_rom = (uintptr_t)vmi_rom;
 	ap_port = port_ipi;
+	ap_area = (uintptr_t)&area[1];
 
 	start_fill();
 	EXPECT(vmi_call(VMI_CALL_VCPU_UP, 9, (uintptr_t)&start, 0), -VMI_ESRCH);
@@ -483,6 +534,8 @@ static void vcpu_up(void)
 			delay_us(100);
 		CHECK(r == 0, "VCPU_UP of vCPU 1 (run %u) returned %d (it ran "
 		      "%#x times, released %u)", run, r, ap_runs, ap_release);
+		if (run == 1)
+			cross_clock();
 		CHECK(wait_hits(port_ipi, 3 + run, 3000),
 		      "no IPI event from vCPU 1 (run %u; it ran %u times)", run,
 		      ap_runs);
