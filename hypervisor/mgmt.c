@@ -164,24 +164,6 @@ static size_t con_ring_read(unsigned int id, uint64_t instance, uint64_t *off,
 	return n;
 }
 
-/* VMI call names, from the ABI headers' VMI_CALL_* (vmi-abi/include/vmi). */
-#define CALL(n) [VMI_CALL_##n] = #n
-static const char *const vmi_call_names[VMI_NR_CALLS] = {
-	CALL(VERSION), CALL(FEATURES), CALL(DECLARE), CALL(MULTICALL),
-	CALL(SHUTDOWN), CALL(SHARED_PAGE),
-	CALL(VCPU_UP), CALL(VCPU_DOWN), CALL(VCPU_BLOCK), CALL(VCPU_YIELD),
-	CALL(VCPU_AREA), CALL(VCPU_UPCALL), CALL(VCPU_ID),
-	CALL(TIMER_SET), CALL(TIME_NOW),
-	CALL(EVTCHN_BIND_VIRQ), CALL(EVTCHN_BIND_IPI), CALL(EVTCHN_BIND_IRQ),
-	CALL(EVTCHN_SEND), CALL(EVTCHN_CLOSE), CALL(EVTCHN_UNMASK),
-	CALL(EVTCHN_STATUS),
-	CALL(MMU_UPDATE), CALL(MMU_PIN), CALL(MMU_UNPIN), CALL(MMU_LOAD_BASE),
-	CALL(MMU_FLUSH), CALL(MMU_INVLPG),
-	CALL(BALLOON_OUT), CALL(BALLOON_IN), CALL(MEMORY_MAP),
-	CALL(CONSOLE_WRITE), CALL(CONSOLE_READ),
-};
-#undef CALL
-
 /* VMI section names, from the ABI headers' VMI_SECTION_* (vmi/core.h). */
 #define SECTION(n) [VMI_SECTION_##n] = #n
 static const char *const vmi_section_names[VMI_NR_SECTIONS] = {
@@ -278,8 +260,8 @@ static void put_domain(struct mgmt_tlv_writer *w, struct domain *d,
 			continue;
 		m = mgmt_tlv_begin(w, MGMT_F_VMI_CALL);
 		mgmt_tlv_put_u64(w, MGMT_F_CALL, c);
-		if (vmi_call_names[c])
-			mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_call_names[c]);
+		if (vmi_call_name(c))
+			mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_call_name(c));
 		mgmt_tlv_put_u64(w, MGMT_F_COUNT, s.calls[c]);
 		mgmt_tlv_end(w, m);
 	}
