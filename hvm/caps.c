@@ -201,6 +201,49 @@ int hvm_caps_describe(const struct hvm_caps *c, char *out, size_t len)
 	return (int)b.used;
 }
 
+unsigned int hvm_caps_features(const struct hvm_caps *c, const char **out,
+			       unsigned int max)
+{
+	const struct {
+		bool on;
+		const char *name;
+	} f[] = {
+		{ c->svm.present && !c->svm.disabled, "svm" },
+		{ c->svm.present && c->svm.disabled, "svm-disabled" },
+		{ c->svm.present && c->svm.npt, "npt" },
+		{ c->svm.present && c->svm.nrips, "nrips" },
+		{ c->svm.present && c->svm.vmcb_clean, "vmcb-clean" },
+		{ c->svm.present && c->svm.flush_by_asid, "flush-by-asid" },
+		{ c->svm.present && c->svm.decode_assists, "decode-assists" },
+		{ c->svm.present && c->svm.tsc_scale, "tsc-scaling" },
+		{ c->svm.present && c->svm.pause_filter, "pause-filter" },
+		{ c->svm.present && c->svm.lbrv, "lbrv" },
+		{ c->svm.present && c->svm.avic, "avic" },
+		{ c->svm.present && c->svm.vgif, "vgif" },
+		{ c->vmx.present && !c->vmx.disabled, "vmx" },
+		{ c->vmx.present && c->vmx.disabled, "vmx-disabled" },
+		{ c->vmx.present && c->vmx.ept, "ept" },
+		{ c->vmx.present && c->vmx.ept && c->vmx.ept_2m, "ept-2m" },
+		{ c->vmx.present && c->vmx.ept && c->vmx.ept_1g, "ept-1g" },
+		{ c->vmx.present && c->vmx.ept && c->vmx.ept_ad, "ept-ad" },
+		{ c->vmx.present && c->vmx.vpid, "vpid" },
+		{ c->vmx.present && c->vmx.unrestricted_guest,
+		  "unrestricted-guest" },
+		{ c->vmx.present && c->vmx.preemption_timer,
+		  "preemption-timer" },
+	};
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!f[i].on)
+			continue;
+		if (n < max)
+			out[n] = f[i].name;
+		n++;
+	}
+	return n;
+}
+
 const char *hvm_caps_unusable_reason(const struct hvm_caps *c)
 {
 	if (c->usable)

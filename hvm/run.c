@@ -282,9 +282,6 @@ static int run_loop(struct vcpu *v)
 		v->kicked = false;
 		deadline = hvm_platform_tick(v, now);
 		deliver_interrupts(v);
-		/* Exit in time for the next device event or the slice end. */
-		sched_arm_timer(deadline < start + SLICE_NS ? deadline
-							    : start + SLICE_NS);
 
 		/*
 		 * A kick whose IPI the host took after the loop's start but
@@ -294,8 +291,17 @@ static int run_loop(struct vcpu *v)
 		 * turn a pending host interrupt into an immediate exit
 		 * (SVM: GIF = 0 then INTR intercept, APM vol. 2 15.17;
 		 * VMX: external-interrupt exiting, SDM vol. 3C 25.2).
+		 *
+		 * The timer is armed with interrupts off for the same reason:
+		 * sched_arm_timer() leaves an armed timer alone, and one that
+		 * fired between that check and here would leave the guest
+		 * running with no timer at all until its next exit (a guest
+		 * spinning on its own clock then never sees its tick).
 		 */
 		irq_disable();
+		/* Exit in time for the next device event or the slice end. */
+		sched_arm_timer(deadline < start + SLICE_NS ? deadline
+							    : start + SLICE_NS);
 		if (v->kicked) {
 			irq_enable();
 			return HVM_RUN_YIELD;

@@ -19,6 +19,7 @@
 #include <hvm/vmi-lib.h>
 #include <trivisor/rtc.h>
 #include <vmi/vmi.h>
+#include <stdio.h>
 #include <string.h>
 
 _Static_assert(sizeof(((struct vmi_domain *)0)->calls) ==
@@ -427,4 +428,52 @@ void vmi_hypercall(struct vcpu *v, unsigned int len)
 		ret = dispatch(v, call, a);
 	r->rax = mode == HVM_MODE_LONG64 ? (uint64_t)ret : (uint32_t)ret;
 	hvm_ops.skip_insn(v, len);
+}
+
+/* VMI call names, from the ABI headers' VMI_CALL_* (vmi-abi/include/vmi). */
+#define CALL(n) [VMI_CALL_##n] = #n
+static const char *const call_names[VMI_NR_CALLS] = {
+	CALL(VERSION), CALL(FEATURES), CALL(DECLARE), CALL(MULTICALL),
+	CALL(SHUTDOWN), CALL(SHARED_PAGE),
+	CALL(VCPU_UP), CALL(VCPU_DOWN), CALL(VCPU_BLOCK), CALL(VCPU_YIELD),
+	CALL(VCPU_AREA), CALL(VCPU_UPCALL), CALL(VCPU_ID),
+	CALL(TIMER_SET), CALL(TIME_NOW),
+	CALL(EVTCHN_BIND_VIRQ), CALL(EVTCHN_BIND_IPI), CALL(EVTCHN_BIND_IRQ),
+	CALL(EVTCHN_SEND), CALL(EVTCHN_CLOSE), CALL(EVTCHN_UNMASK),
+	CALL(EVTCHN_STATUS),
+	CALL(MMU_UPDATE), CALL(MMU_PIN), CALL(MMU_UNPIN), CALL(MMU_LOAD_BASE),
+	CALL(MMU_FLUSH), CALL(MMU_INVLPG),
+	CALL(BALLOON_OUT), CALL(BALLOON_IN), CALL(MEMORY_MAP),
+	CALL(CONSOLE_WRITE), CALL(CONSOLE_READ),
+};
+#undef CALL
+
+const char *vmi_call_name(unsigned int call)
+{
+	return call < VMI_NR_CALLS ? call_names[call] : NULL;
+}
+
+void vmi_report(struct domain *d)
+{
+	char line[160];
+	size_t n = 0;
+
+	if (!d->vmi.enabled)
+		return;
+	for (unsigned int c = 0; c < VMI_NR_CALLS; c++) {
+		uint64_t k = __atomic_load_n(&d->vmi.calls[c], __ATOMIC_RELAXED);
+		int w;
+
+		if (!k)
+			continue;
+		if (n > sizeof(line) - 40) {
+			log_dom(LOG_INFO, d, "VMI calls: %s", line);
+			n = 0;
+		}
+		w = snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "",
+			     call_names[c] ? call_names[c] : "?", k);
+		n += (size_t)w;
+	}
+	if (n)
+		log_dom(LOG_INFO, d, "VMI calls: %s", line);
 }

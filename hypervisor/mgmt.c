@@ -17,14 +17,19 @@
 #include <trivisor/cmdline.h>
 #include <trivisor/domain.h>
 #include <trivisor/io.h>
+#include <trivisor/lapic.h>
 #include <trivisor/log.h>
 #include <trivisor/memory.h>
 #include <trivisor/layout.h>
 #include <trivisor/serial.h>
+#include <trivisor/smp.h>
 #include <trivisor/time.h>
 #include <trivisor/version.h>
 #include <trivisor/spinlock.h>
+#include <hvm/caps.h>
+#include <hvm/hvm.h>
 #include <hvm/platform.h>
+#include <hvm/vmi.h>
 #include <mgmt/proto.h>
 #include <vmi/vmi.h>
 #include <string.h>
@@ -159,23 +164,13 @@ static size_t con_ring_read(unsigned int id, uint64_t instance, uint64_t *off,
 	return n;
 }
 
-/* VMI call names, from the ABI headers' VMI_CALL_* (vmi-abi/include/vmi). */
-#define CALL(n) [VMI_CALL_##n] = #n
-static const char *const vmi_call_names[VMI_NR_CALLS] = {
-	CALL(VERSION), CALL(FEATURES), CALL(DECLARE), CALL(MULTICALL),
-	CALL(SHUTDOWN), CALL(SHARED_PAGE),
-	CALL(VCPU_UP), CALL(VCPU_DOWN), CALL(VCPU_BLOCK), CALL(VCPU_YIELD),
-	CALL(VCPU_AREA), CALL(VCPU_UPCALL), CALL(VCPU_ID),
-	CALL(TIMER_SET), CALL(TIME_NOW),
-	CALL(EVTCHN_BIND_VIRQ), CALL(EVTCHN_BIND_IPI), CALL(EVTCHN_BIND_IRQ),
-	CALL(EVTCHN_SEND), CALL(EVTCHN_CLOSE), CALL(EVTCHN_UNMASK),
-	CALL(EVTCHN_STATUS),
-	CALL(MMU_UPDATE), CALL(MMU_PIN), CALL(MMU_UNPIN), CALL(MMU_LOAD_BASE),
-	CALL(MMU_FLUSH), CALL(MMU_INVLPG),
-	CALL(BALLOON_OUT), CALL(BALLOON_IN), CALL(MEMORY_MAP),
-	CALL(CONSOLE_WRITE), CALL(CONSOLE_READ),
+/* VMI section names, from the ABI headers' VMI_SECTION_* (vmi/core.h). */
+#define SECTION(n) [VMI_SECTION_##n] = #n
+static const char *const vmi_section_names[VMI_NR_SECTIONS] = {
+	SECTION(CORE), SECTION(VCPU), SECTION(TIME), SECTION(EVENTS),
+	SECTION(MMU), SECTION(MEMORY), SECTION(CONSOLE),
 };
-#undef CALL
+#undef SECTION
 
 static const char *state_name(const struct domain *d)
 {
@@ -198,6 +193,7 @@ static const char *state_name(const struct domain *d)
  */
 struct dom_stats {
 	uint64_t tsc, exits, vmi_calls;
+	uint64_t by_reason[HVM_EXIT_NR];
 	uint64_t calls[VMI_NR_CALLS];
 	char pcpus[MAX_VCPUS * 4 + 1];
 };
@@ -213,9 +209,13 @@ static void read_stats(struct domain *d, void *arg)
 		if (!v)
 			continue;
 		s->tsc += __atomic_load_n(&v->run_tsc, __ATOMIC_RELAXED);
-		for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
-			s->exits += __atomic_load_n(&v->exits[r],
-						    __ATOMIC_RELAXED);
+		for (unsigned int r = 0; r < HVM_EXIT_NR; r++) {
+			uint64_t n = __atomic_load_n(&v->exits[r],
+						     __ATOMIC_RELAXED);
+
+			s->by_reason[r] += n;
+			s->exits += n;
+		}
 		len += (size_t)snprintf(s->pcpus + len, sizeof(s->pcpus) - len,
 					"%s%u", i ? "," : "", v->pcpu);
 	}
@@ -248,6 +248,7 @@ static void put_domain(struct mgmt_tlv_writer *w, struct domain *d,
 						   s.tsc % khz * 1000000 / khz);
 	mgmt_tlv_put_u64(w, MGMT_F_UPTIME_NS, time_ns() - d->started_ns);
 	mgmt_tlv_put_u64(w, MGMT_F_EXITS, s.exits);
+	mgmt_tlv_put_u64s(w, MGMT_F_EXIT_COUNTS, s.by_reason, HVM_EXIT_NR);
 	mgmt_tlv_put_str(w, MGMT_F_PCPUS, s.pcpus);
 	if (d->vmi.enabled)
 		mgmt_tlv_put_u64(w, MGMT_F_VMI_CALLS, s.vmi_calls);
@@ -259,12 +260,65 @@ static void put_domain(struct mgmt_tlv_writer *w, struct domain *d,
 			continue;
 		m = mgmt_tlv_begin(w, MGMT_F_VMI_CALL);
 		mgmt_tlv_put_u64(w, MGMT_F_CALL, c);
-		if (vmi_call_names[c])
-			mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_call_names[c]);
+		if (vmi_call_name(c))
+			mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_call_name(c));
 		mgmt_tlv_put_u64(w, MGMT_F_COUNT, s.calls[c]);
 		mgmt_tlv_end(w, m);
 	}
 	mgmt_tlv_end(w, mark);
+}
+
+/*
+ * The names of the exit reasons, in the order of every domain's
+ * exit_counts: hvm_exit_name() is the one table, so a client learns them
+ * from each reply and the reason numbers stay the hypervisor's own.
+ */
+static void put_exit_names(struct mgmt_tlv_writer *w)
+{
+	for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
+		mgmt_tlv_put_str(w, MGMT_F_EXIT_NAME, hvm_exit_name(r));
+}
+
+/*
+ * What the version request reports besides the versions: the VMI ABI and
+ * its sections as guests see them (CPUID 0x40000001 and the section
+ * leaves), and the hardware the hypervisor found at boot, only what it
+ * detected (hvm_caps, the TSC, the LAPIC mode, the CPUs that came up).
+ */
+static void put_version(struct mgmt_tlv_writer *w)
+{
+	const char *feat[32];
+	unsigned int n = hvm_caps_features(&hvm_caps, feat, 32);
+
+	mgmt_tlv_put_u64(w, MGMT_F_PROTO, MGMT_VERSION);
+	mgmt_tlv_put_u64(w, MGMT_F_PROTO_MINOR, MGMT_VERSION_MINOR);
+	mgmt_tlv_put_str(w, MGMT_F_HV_VERSION, TRIVISOR_VERSION);
+	mgmt_tlv_put_u64(w, MGMT_F_VMI_VERSION,
+			 VMI_VERSION(VMI_ABI_MAJOR, VMI_ABI_MINOR));
+	for (unsigned int s = 0; s < VMI_NR_SECTIONS; s++) {
+		uint16_t v = vmi_section_version(s);
+		size_t m;
+
+		if (!v)
+			continue;
+		m = mgmt_tlv_begin(w, MGMT_F_VMI_SECTION);
+		mgmt_tlv_put_str(w, MGMT_F_NAME, vmi_section_names[s]);
+		mgmt_tlv_put_u64(w, MGMT_F_VMI_VERSION,
+				 VMI_VERSION((uint32_t)v >> 8, v & 0xffu));
+		mgmt_tlv_end(w, m);
+	}
+	if (hvm_available)
+		mgmt_tlv_put_str(w, MGMT_F_HV_BACKEND, hvm_ops.name);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		mgmt_tlv_put_str(w, MGMT_F_HW_FEATURE, feat[i]);
+	if (lapic_x2apic())
+		mgmt_tlv_put_str(w, MGMT_F_HW_FEATURE, "x2apic");
+	if (time_tsc_invariant())
+		mgmt_tlv_put_str(w, MGMT_F_HW_FEATURE, "invariant-tsc");
+	if (hvm_caps.svm.present)
+		mgmt_tlv_put_u64(w, MGMT_F_ASIDS, hvm_caps.svm.nr_asids);
+	mgmt_tlv_put_u64(w, MGMT_F_TSC_KHZ, tsc_khz());
+	mgmt_tlv_put_u64(w, MGMT_F_CPUS, smp_online_count());
 }
 
 static void put_memory(struct mgmt_tlv_writer *w)
@@ -558,14 +612,13 @@ static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 
 	switch (f->type) {
 	case MGMT_T_VERSION:
-		mgmt_tlv_put_u64(w, MGMT_F_PROTO, MGMT_VERSION);
-		mgmt_tlv_put_u64(w, MGMT_F_PROTO_MINOR, MGMT_VERSION_MINOR);
-		mgmt_tlv_put_str(w, MGMT_F_HV_VERSION, TRIVISOR_VERSION);
+		put_version(w);
 		return 0;
 	case MGMT_T_LIST:
 		for (unsigned int i = 0; i < MAX_DOMAINS; i++)
 			if ((d = domain_find(NULL, i)))
 				put_domain(w, d, false);
+		put_exit_names(w);
 		put_memory(w);
 		return 0;
 	case MGMT_T_DMESG: {
@@ -601,6 +654,7 @@ static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
 		if (f->type == MGMT_T_DESTROY)
 			return domain_kill(d, why, sizeof(why));
 		put_domain(w, d, true);
+		put_exit_names(w);
 		put_memory(w);
 		return 0;
 	case MGMT_T_CONSOLE_READ:

@@ -23,6 +23,7 @@
 #include <hvm/hvm.h>
 #include <hvm/run.h>
 #include <hvm/platform.h>
+#include <hvm/vmi.h>
 
 /* Enough for every vCPU of every domain on one CPU: domain creation
  * limits cannot make sched_add() overflow. */
@@ -139,6 +140,7 @@ static void report(struct domain *d)
 		run_tsc / (tsc_khz() ? tsc_khz() : 1), total[HVM_EXIT_CPUID], total[HVM_EXIT_MSR],
 		total[HVM_EXIT_IO], total[HVM_EXIT_HLT], total[HVM_EXIT_NPF],
 		total[HVM_EXIT_EXTINT], total[HVM_EXIT_INTR_WINDOW]);
+	vmi_report(d);
 	if (pass)
 		__atomic_fetch_add(&domains_passed, 1, __ATOMIC_RELAXED);
 	else

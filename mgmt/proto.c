@@ -290,6 +290,49 @@ bool mgmt_tlv_find(const uint8_t *buf, size_t len, uint16_t tag,
 	return false;
 }
 
+void mgmt_tlv_put_u64s(struct mgmt_tlv_writer *w, uint16_t tag,
+		       const uint64_t *v, size_t n)
+{
+	size_t mark = mgmt_tlv_begin(w, tag);
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b[8];
+
+		for (int j = 0; j < 8; j++)
+			b[j] = (uint8_t)(v[i] >> (8 * j));
+		if (w->overflow || w->cap - w->len < 8) {
+			w->overflow = true;
+			break;
+		}
+		memcpy(w->buf + w->len, b, 8);
+		w->len += 8;
+	}
+	mgmt_tlv_end(w, mark);
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+size_t mgmt_tlv_u64s(const uint8_t *buf, size_t len, uint16_t tag,
+		     uint64_t *out, size_t max)
+{
+	const uint8_t *val;
+	uint16_t vlen;
+	size_t n = 0;
+
+	if (!mgmt_tlv_find(buf, len, tag, &val, &vlen) || vlen % 8)
+		return 0;
+	for (; n < max && n < vlen / 8u; n++)
+		out[n] = get_le64(val + 8 * n);
+	return n;
+}
+
 bool mgmt_tlv_u64(const uint8_t *buf, size_t len, uint16_t tag, uint64_t *v)
 {
 	const uint8_t *val;
@@ -297,9 +340,20 @@ bool mgmt_tlv_u64(const uint8_t *buf, size_t len, uint16_t tag, uint64_t *v)
 
 	if (!mgmt_tlv_find(buf, len, tag, &val, &vlen) || vlen != 8)
 		return false;
-	*v = 0;
-	for (int i = 7; i >= 0; i--)
-		*v = *v << 8 | val[i];
+	*v = get_le64(val);
+	return true;
+}
+
+bool mgmt_tlv_str_val(const uint8_t *val, uint16_t vlen, char *out,
+		      size_t cap)
+{
+	if (!cap || vlen >= cap)
+		return false;
+	for (uint16_t i = 0; i < vlen; i++)
+		if (val[i] < 32 && val[i] != '\t' && val[i] != '\n')
+			return false;
+	memcpy(out, val, vlen);
+	out[vlen] = '\0';
 	return true;
 }
 
@@ -309,12 +363,6 @@ bool mgmt_tlv_str(const uint8_t *buf, size_t len, uint16_t tag, char *out,
 	const uint8_t *val;
 	uint16_t vlen;
 
-	if (!cap || !mgmt_tlv_find(buf, len, tag, &val, &vlen) || vlen >= cap)
-		return false;
-	for (uint16_t i = 0; i < vlen; i++)
-		if (val[i] < 32 && val[i] != '\t' && val[i] != '\n')
-			return false;
-	memcpy(out, val, vlen);
-	out[vlen] = '\0';
-	return true;
+	return mgmt_tlv_find(buf, len, tag, &val, &vlen) &&
+	       mgmt_tlv_str_val(val, vlen, out, cap);
 }

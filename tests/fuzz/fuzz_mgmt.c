@@ -17,14 +17,18 @@ static void check_payload(const uint8_t *p, size_t len)
 	uint16_t tag, vlen;
 	const uint8_t *val;
 	char s[64];
-	uint64_t v;
+	uint64_t v, arr[16];
 
 	if (!mgmt_tlv_valid(p, len))
 		return;
 	while (mgmt_tlv_next(p, len, &pos, &tag, &val, &vlen)) {
 		if (tag == MGMT_F_DOMAIN)
 			(void)mgmt_tlv_valid(val, vlen);
+		if (tag == MGMT_F_EXIT_NAME)
+			(void)mgmt_tlv_str_val(val, vlen, s, sizeof(s));
 	}
+	if (mgmt_tlv_u64s(p, len, MGMT_F_EXIT_COUNTS, arr, 16) > 16)
+		abort();
 	(void)mgmt_tlv_u64(p, len, MGMT_F_ID, &v);
 	(void)mgmt_tlv_str(p, len, MGMT_F_NAME, s, sizeof(s));
 }

@@ -37,6 +37,23 @@ run_guest_linux_hv() {
 		"$GUEST_LINUX_INITRD=ramdisk initrd"
 }
 
+# expect_guest_vmi_pv: a pv domain's kernel ran on VMI: the clocksource,
+# sched_clock, clock events, interrupts, idle and TLB flushes through the
+# ABI, by its own account and by the hypervisor's count of its calls
+# (the domain's end report, "VMI calls: NAME COUNT, ...").
+expect_guest_vmi_pv() {
+	expect '\[linux\] .*vmi: clocksource and sched_clock on the VMI pvclock' "the pvclock clocksource"
+	expect '\[linux\] .*clocksource: Switched to clocksource vmi' "the switch to the VMI clocksource"
+	expect '\[linux\] .*vmi: interrupts through event channels' "the event-channel irqchip"
+	expect '\[linux\] .*vmi: clock events on the VMI one-shot timer' "the VMI clock event device"
+	expect '\[linux\] .*vmi: idle through VCPU_BLOCK' "idle through VCPU_BLOCK"
+	expect '\[linux\] .*vmi: TLB flushes of other CPUs through MMU_FLUSH' "the VMI TLB flush"
+	expect 'd0\(linux\): VMI calls: .*TIMER_SET [1-9]' "the one-shot timer programmed"
+	expect 'd0\(linux\): VMI calls: .*EVTCHN_BIND_VIRQ [1-9]' "the timer VIRQ bound"
+	reject '\[linux\] .*(BUG:|Oops|general protection fault|WARNING: CPU|unchecked MSR access)' \
+		"a kernel bug report"
+}
+
 # expect_guest_native PREFIX: the kernel saw no VMI (PREFIX is "" on bare
 # QEMU, "\[linux\] .*" for a domain's lines in the hypervisor log).
 expect_guest_native() {
@@ -88,17 +105,26 @@ case_guest_linux_pv() {
 	expect '\[linux\] TRIVISOR-LINUX-OK cpus=1$' "the initramfs's marker"
 	expect '\[linux\] .*reboot: Power down' "the kernel powering off"
 	expect 'd0\(linux\): ended: powered off' "power-off through the VMI shutdown call"
-	reject 'd0\(linux\): VMI call' "a refused VMI call"
+	reject 'd0\(linux\): VMI call [0-9]' "a refused VMI call"
+	expect_guest_vmi_pv
 }
 
-# A pv domain with 2 vCPUs, ACPI on: the VMI hooks live beside the native
-# SMP bring-up (until the vcpu section is used).
+# A pv domain with 2 vCPUs, ACPI on: the second vCPU starts through
+# VCPU_UP (no INIT/SIPI) and everything else runs on VMI as with one.
 case_guest_linux_pv_2vcpu() {
 	run_guest_linux_hv guest_linux_pv_2vcpu 180 pv 2
 	expect_outcome pass
 	expect_hv_linux_ok 0 linux 2
 	expect '\[linux\] .*vmi: trivisor VMI ABI 1\.[0-9]+, container 1' "the kernel's VMI set-up line"
 	expect '\[linux\] .*smp: Brought up 1 node, 2 CPUs' "the second vCPU coming online"
+	expect_guest_vmi_pv
+	expect '\[linux\] .*vmi: secondary CPUs start through VCPU_UP' "SMP bring-up through VMI"
+	expect 'd0\(linux\): VMI calls: .*VCPU_UP 1[,]?' "vCPU 1 started with VCPU_UP"
+	# A second CPU idles while the first boots (one alone may never).
+	expect 'd0\(linux\): VMI calls: .*VCPU_BLOCK [1-9]' "idle through VCPU_BLOCK"
+	expect 'd0\(linux\): VMI calls: .*EVTCHN_BIND_IPI [1-9]' "IPI ports bound"
+	expect '\[linux\] .*vmi: paravirtual spinlocks' "the paravirtual spinlocks"
+	reject 'd0\(linux\): VMI call [0-9]' "a refused VMI call"
 }
 
 # A panic (no init to run) in a pv domain ends it as crashed, through

@@ -54,6 +54,88 @@ tv_refused() {
 
 json_num() { grep -o "\"$1\": [0-9]*" | head -n 1 | grep -o '[0-9]*$'; }
 
+# hv_exit_names: the exit reason names of hvm/backend.c's table, sorted.
+hv_exit_names() {
+	sed -n '/exit_names\[HVM_EXIT_NR\] = {/,/^};/p' "$ROOT/hvm/backend.c" |
+		grep -o '= "[a-z-]*"' | tr -d '= "' | sort
+}
+
+# The version reply: the VMI ABI of vmi/version.h, every section the
+# ABI headers define named as mgmt.c names it, and the hardware QEMU's
+# -cpu max offers (AMD-V with NPT), as text and as JSON.
+mgmt_check_version() {
+	local hdr major minor sect tbl
+	hdr=$ROOT/vmi-abi/include/vmi/version.h
+	major=$(sed -n 's/^#define VMI_ABI_MAJOR \([0-9]*\)u$/\1/p' "$hdr")
+	minor=$(sed -n 's/^#define VMI_ABI_MINOR \([0-9]*\)u$/\1/p' "$hdr")
+	[ -n "$major" ] && [ -n "$minor" ] || { fail "no VMI_ABI_MAJOR/MINOR in $hdr"; return; }
+	sect=$(grep -ho 'define VMI_SECTION_[A-Z_]* [0-9]*u' "$ROOT"/vmi-abi/include/vmi/core.h |
+		awk '{print $2}' | sort)
+	tbl=$(grep -o 'SECTION([A-Z_]*)' "$ROOT/hypervisor/mgmt.c" |
+		sed 's/SECTION(\(.*\))/VMI_SECTION_\1/' | sort)
+	[ -n "$sect" ] && [ "$sect" = "$tbl" ] ||
+		fail "hypervisor/mgmt.c's VMI section names differ from vmi/core.h's"
+	tv_ok version version
+	grep -q "^trivisor .*protocol 1\.2$" <<<"$OUT" || fail "version: $OUT"
+	grep -Eq "^VMI ABI: +$major\.$minor; sections: CORE [0-9]+\.[0-9]+" <<<"$OUT" ||
+		fail "version: no VMI ABI $major.$minor with its sections: $OUT"
+	grep -Eq '^hardware: .*\<svm\>.*\<npt\>' <<<"$OUT" ||
+		fail "version: the hardware features lack svm and npt: $OUT"
+	grep -Eq '^backend: +AMD-V$' <<<"$OUT" || fail "version: no AMD-V backend: $OUT"
+	grep -Eq '^CPUs: +[1-9][0-9]* online$' <<<"$OUT" || fail "version: no CPU count: $OUT"
+	command -v python3 >/dev/null || return 0
+	tv_ok "version --json" version --json
+	python3 -c 'import json, sys
+v = json.loads(sys.stdin.read())
+major, minor = int(sys.argv[1]), int(sys.argv[2])
+assert v["protocol"] == 1 and v["protocol_minor"] == 2, v
+assert v["vmi_abi"] == {"major": major, "minor": minor}, v
+s = {x["name"]: (x["major"], x["minor"]) for x in v["vmi_sections"]}
+assert s["CORE"][0] == 1 and "CONSOLE" in s, s
+f = v["hw_features"]
+assert "svm" in f and "npt" in f and "vmx" not in f, f
+assert len(f) == len(set(f)), f
+assert v["hv_backend"] == "AMD-V", v
+assert v["cpus"] >= 1 and v["tsc_khz"] > 100000 and v["asids"] > 0, v
+' "$major" "$minor" <<<"$OUT" || fail "version --json: $OUT"
+}
+
+# Exits by reason of the running busy domains (they poll ports: io
+# exits): info counts each reason, summing to the total; top shows the
+# busiest reasons' rates and the memory, as text and as JSON.
+mgmt_check_exits() {
+	local names
+	names=$(hv_exit_names | tr '\n' ' ')
+	[ -n "$names" ] || { fail "no exit names in hvm/backend.c"; return; }
+	tv_ok "info alpha" info alpha
+	grep -Eq '^  io +[1-9][0-9]*$' <<<"$OUT" || fail "info alpha: no io exits counted: $OUT"
+	tv_ok "top" top -b -n 1
+	grep -Eq '^ +[0-9]+ +alpha +running +hv +32 +[0-9.]+ +[0-9.]+ +[1-9][0-9]* +- +.*\<io [1-9]' <<<"$OUT" ||
+		fail "top: alpha's row lacks its memory or io exits per second: $OUT"
+	command -v python3 >/dev/null || return 0
+	tv_ok "info --json alpha" info --json alpha
+	python3 -c 'import json, sys
+d = json.loads(sys.stdin.read())
+r = d["exits_by_reason"]
+assert r["io"] > 0 and all(n > 0 for n in r.values()), r
+assert sum(r.values()) == d["exits"], (sum(r.values()), d["exits"])
+assert set(r) <= set(sys.argv[1].split()), (r, sys.argv[1])
+' "$names" <<<"$OUT" || fail "info --json alpha: $OUT"
+	tv_ok "list --json" list --json
+	python3 -c 'import json, sys
+for d in json.loads(sys.stdin.read())["domains"]:
+    assert sum(d["exits_by_reason"].values()) == d["exits"], d
+' <<<"$OUT" || fail "list --json: exits by reason do not add up: $OUT"
+	tv_ok "top --json" top -b -n 1 --json
+	python3 -c 'import json, sys
+for d in json.loads(sys.stdin.read())["domains"]:
+    r = d["exits_per_s_by_reason"]
+    assert d["memory_mib"] == 32 and r["io"] > 0, d
+    assert sum(r.values()) == d["exits_per_s"], d
+    assert set(r) <= set(sys.argv[1].split()), (r, sys.argv[1])
+' "$names" <<<"$OUT" || fail "top --json: $OUT"
+}
+
 # Domains from configs: create three, list, pause one (its vCPU time stops
 # advancing), unpause, destroy one, shut one down; free memory returns to
 # where it started.  Bad inputs each get their error and the hypervisor
@@ -92,6 +174,8 @@ mgmt_tvctl_steps() {
 	tv_ok list list
 	n=$(grep -cE '^ +[0-9]+ +(alpha|beta|gamma) +running +32 +1 ' <<<"$OUT")
 	[ "$n" = 3 ] || fail "list shows $n of 3 running domains: $OUT"
+	mgmt_check_version
+	mgmt_check_exits
 
 	tv_ok pause pause beta
 	sleep 0.5
@@ -149,6 +233,31 @@ mgmt_tvctl_steps() {
 
 DEFAULT_CASES+=(mgmt_tvctl)
 
+# The upload progress bar: on a terminal (a pty from script(1)) an image
+# over 256 KiB draws it, its percentage rising to 100; without a terminal
+# nothing is drawn (an upload cut off after a few chunks: the bar would
+# be there by then).
+mgmt_check_progress() {
+	local dir=$1 pct rc
+	cp "$dir/busy.elf" "$dir/big.elf"
+	truncate -s $((260 * 1024)) "$dir/big.elf"
+	printf 'name = "big"\nmemory = 32\nkernel = "big.elf"\n' >"$dir/big.cfg"
+	OUT=$(timeout 120 script -qec "'$TVCTL' -s '$MGMT_SOCK' create '$dir/big.cfg'" \
+		/dev/null </dev/null 2>&1)
+	grep -q "created domain big" <<<"$OUT" || fail "create on a terminal: $OUT"
+	pct=$(grep -o '\] *[0-9]\+% [0-9]*/260 KiB' <<<"$OUT" | grep -o '[0-9]\+%' | tr -d '%')
+	awk 'NR == 1 && $1 >= 100 { bad = 1 } $1 < last { bad = 1 } { last = $1; n++ }
+		END { exit !(n >= 3 && last == 100 && !bad) }' <<<"$pct" ||
+		fail "create on a terminal: no progress rising to 100%: $(tr '\r' '\n' <<<"$OUT" | tail -n 5)"
+	tv_ok "destroy big" destroy big
+	OUT=$(tv create --cut-upload=20000 "$dir/big.cfg" 2>&1)
+	rc=$?
+	[ "$rc" = 4 ] && grep -q "upload cut off" <<<"$OUT" ||
+		fail "create --cut-upload: exit $rc: $OUT"
+	grep -q '%' <<<"$OUT" && fail "create without a terminal drew progress: $OUT"
+	sleep 1
+}
+
 # The console over the channel and the VMI call counters: `tvctl console`
 # shows what a domain wrote before anyone attached and what it writes
 # meanwhile, forwards input (a line longer than the guest's 16-byte FIFO
@@ -190,7 +299,8 @@ mgmt_console_steps() {
 
 	mgmt_boot mgmt_console || return 0
 	tv_ok version version
-	grep -q "trivisor .*protocol 1\.1" <<<"$OUT" || fail "version: $OUT"
+	grep -q "trivisor .*protocol 1\.2" <<<"$OUT" || fail "version: $OUT"
+	mgmt_check_progress "$dir"
 	tv_ok "create echo" create "$dir/echo.cfg"
 	tv_ok "create pv1" create "$dir/pv1.cfg"
 	sleep 2
@@ -254,8 +364,8 @@ mgmt_console_steps() {
 	# top: one iteration, a row per domain, VMI calls per second of pv1.
 	tv_ok top top -b -n 1
 	grep -qE '^ +[0-9]+ +echo +running +hv ' <<<"$OUT" || fail "top: no row for echo: $OUT"
-	grep -qE '^ +[0-9]+ +pv1 +running +pv +[0-9.]+ +[0-9.]+ +[0-9]+ +[1-9][0-9]*$' <<<"$OUT" ||
-		fail "top: no row for pv1 with VMI calls per second: $OUT"
+	grep -qE '^ +[0-9]+ +pv1 +running +pv +32 +[0-9.]+ +[0-9.]+ +[0-9]+ +[1-9][0-9]* +[a-z]' <<<"$OUT" ||
+		fail "top: no row for pv1 with VMI calls and exits by reason per second: $OUT"
 	# The same as JSON, and the log as JSON.
 	if command -v python3 >/dev/null; then
 		tv_ok "top --json" top -b -n 1 --json

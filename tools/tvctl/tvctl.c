@@ -19,12 +19,11 @@
 #include <unistd.h>
 #include <libgen.h>
 
-#define TVCTL_VERSION "0.1.0"
 #define REPLY_TIMEOUT_MS 10000
 
 static int sock = -1;
 static const char *sock_path;
-static bool json;
+bool json;
 static uint32_t next_seq;
 static struct mgmt_dec dec;
 uint8_t reply[MGMT_MAX_PAYLOAD];
@@ -176,52 +175,8 @@ int fail(const char *what, int st)
 	return st == -3 ? 3 : 1;
 }
 
-/* One domain record, decoded. */
-struct dom {
-	uint64_t id, memory, vcpus, cpu_ns, uptime_ns, exits, vmi_calls;
-	bool pv; /* has VMI counters */
-	char name[64], state[16], pcpus[64], type[8];
-};
-
-static void get_dom(const uint8_t *p, size_t n, struct dom *d)
-{
-	memset(d, 0, sizeof(*d));
-	mgmt_tlv_u64(p, n, MGMT_F_ID, &d->id);
-	mgmt_tlv_u64(p, n, MGMT_F_MEMORY, &d->memory);
-	mgmt_tlv_u64(p, n, MGMT_F_VCPUS, &d->vcpus);
-	mgmt_tlv_u64(p, n, MGMT_F_CPU_NS, &d->cpu_ns);
-	mgmt_tlv_u64(p, n, MGMT_F_UPTIME_NS, &d->uptime_ns);
-	mgmt_tlv_u64(p, n, MGMT_F_EXITS, &d->exits);
-	mgmt_tlv_str(p, n, MGMT_F_NAME, d->name, sizeof(d->name));
-	mgmt_tlv_str(p, n, MGMT_F_STATE, d->state, sizeof(d->state));
-	mgmt_tlv_str(p, n, MGMT_F_PCPUS, d->pcpus, sizeof(d->pcpus));
-	mgmt_tlv_str(p, n, MGMT_F_TYPE, d->type, sizeof(d->type));
-	d->pv = mgmt_tlv_u64(p, n, MGMT_F_VMI_CALLS, &d->vmi_calls);
-}
-
-/* The first domain record of the reply (info). */
-static bool first_dom(const uint8_t **p, uint16_t *n)
-{
-	return mgmt_tlv_find(reply, reply_len, MGMT_F_DOMAIN, p, n) &&
-	       mgmt_tlv_valid(*p, *n);
-}
-
-static unsigned int get_doms(struct dom *out, unsigned int max)
-{
-	size_t pos = 0;
-	uint16_t tag, vlen;
-	const uint8_t *val;
-	unsigned int n = 0;
-
-	while (n < max &&
-	       mgmt_tlv_next(reply, reply_len, &pos, &tag, &val, &vlen))
-		if (tag == MGMT_F_DOMAIN && mgmt_tlv_valid(val, vlen))
-			get_dom(val, vlen, &out[n++]);
-	return n;
-}
-
 /* @n bytes of @s as the inside of a JSON string. */
-static void json_chars(const char *s, size_t n)
+void json_chars(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -235,143 +190,6 @@ static void json_chars(const char *s, size_t n)
 		else
 			putchar(c);
 	}
-}
-
-static void json_dom(const struct dom *d)
-{
-	printf("{\"id\": %lu, \"name\": \"%s\", \"state\": \"%s\", "
-	       "\"type\": \"%s\", "
-	       "\"memory_mib\": %lu, \"vcpus\": %lu, \"pcpus\": [%s], "
-	       "\"cpu_ns\": %lu, \"uptime_ns\": %lu, \"exits\": %lu",
-	       d->id, d->name, d->state, d->type, d->memory >> 20, d->vcpus,
-	       d->pcpus, d->cpu_ns, d->uptime_ns, d->exits);
-	if (d->pv)
-		printf(", \"vmi_calls\": %lu", d->vmi_calls);
-}
-
-static int cmd_version(int argc, char **argv)
-{
-	char hv[64] = "?";
-	uint64_t proto = 0, minor = 0;
-	int st;
-
-	(void)argc;
-	(void)argv;
-	st = request(MGMT_T_VERSION, NULL);
-	if (st)
-		return fail("version", st);
-	mgmt_tlv_str(reply, reply_len, MGMT_F_HV_VERSION, hv, sizeof(hv));
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO, &proto);
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_PROTO_MINOR, &minor);
-	if (json)
-		printf("{\"tvctl\": \"%s\", \"trivisor\": \"%s\", "
-		       "\"protocol\": %lu, \"protocol_minor\": %lu}\n",
-		       TVCTL_VERSION, hv, proto, minor);
-	else
-		printf("tvctl %s, protocol %d.%d\ntrivisor %s, protocol %lu.%lu\n",
-		       TVCTL_VERSION, MGMT_VERSION, MGMT_VERSION_MINOR, hv, proto,
-		       minor);
-	return 0;
-}
-
-static int cmd_list(int argc, char **argv)
-{
-	struct dom d[64];
-	uint64_t free_b = 0, total = 0;
-	unsigned int n;
-	int st;
-
-	(void)argc;
-	(void)argv;
-	st = request(MGMT_T_LIST, NULL);
-	if (st)
-		return fail("list", st);
-	n = get_doms(d, 64);
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_FREE, &free_b);
-	mgmt_tlv_u64(reply, reply_len, MGMT_F_TOTAL, &total);
-	if (json) {
-		printf("{\"domains\": [");
-		for (unsigned int i = 0; i < n; i++) {
-			printf(i ? ", " : "");
-			json_dom(&d[i]);
-			printf("}");
-		}
-		printf("], \"free_mib\": %lu, \"total_mib\": %lu}\n",
-		       free_b >> 20, total >> 20);
-		return 0;
-	}
-	int w = 4;
-
-	for (unsigned int i = 0; i < n; i++)
-		if ((int)strlen(d[i].name) > w)
-			w = (int)strlen(d[i].name);
-	printf("%3s  %-*s  %-8s  %8s  %5s  %-7s  %10s  %9s\n", "ID", w, "NAME",
-	       "STATE", "MEM(MiB)", "VCPUS", "CPUS", "CPU(s)", "UPTIME(s)");
-	for (unsigned int i = 0; i < n; i++)
-		printf("%3lu  %-*s  %-8s  %8lu  %5lu  %-7s  %10.2f  %9.1f\n",
-		       d[i].id, w, d[i].name, d[i].state, d[i].memory >> 20,
-		       d[i].vcpus, d[i].pcpus, d[i].cpu_ns / 1e9,
-		       d[i].uptime_ns / 1e9);
-	printf("memory: %lu MiB free of %lu MiB\n", free_b >> 20, total >> 20);
-	return 0;
-}
-
-static int cmd_info(int argc, char **argv)
-{
-	struct mgmt_tlv_writer *w = new_req();
-	const uint8_t *rec, *val;
-	uint16_t rlen, tag, vlen;
-	size_t pos = 0;
-	unsigned int nc = 0;
-	struct dom d;
-	int st;
-
-	(void)argc;
-	name_domain(w, argv[1]);
-	st = request(MGMT_T_INFO, w);
-	if (st)
-		return fail("info", st);
-	if (!first_dom(&rec, &rlen)) {
-		fprintf(stderr, "tvctl info: the reply holds no domain\n");
-		return 2;
-	}
-	get_dom(rec, rlen, &d);
-	if (json)
-		json_dom(&d);
-	else
-		printf("id:        %lu\nname:      %s\ntype:      %s\n"
-		       "state:     %s\nmemory:    %lu MiB\n"
-		       "vcpus:     %lu (on CPU %s)\ncpu time:  %.3f s\n"
-		       "uptime:    %.1f s\nexits:     %lu\n",
-		       d.id, d.name, d.type, d.state, d.memory >> 20, d.vcpus,
-		       d.pcpus, d.cpu_ns / 1e9, d.uptime_ns / 1e9, d.exits);
-	if (d.pv && !json)
-		printf("vmi calls: %lu\n", d.vmi_calls);
-	/* The VMI calls made, by number (nonzero counts only). */
-	while (mgmt_tlv_next(rec, rlen, &pos, &tag, &val, &vlen)) {
-		char name[40] = "";
-		uint64_t call = 0, count = 0;
-
-		if (tag != MGMT_F_VMI_CALL || !mgmt_tlv_valid(val, vlen))
-			continue;
-		mgmt_tlv_u64(val, vlen, MGMT_F_CALL, &call);
-		mgmt_tlv_u64(val, vlen, MGMT_F_COUNT, &count);
-		mgmt_tlv_str(val, vlen, MGMT_F_NAME, name, sizeof(name));
-		if (json)
-			printf("%s{\"call\": %lu, \"name\": %s%s%s, "
-			       "\"count\": %lu}", nc ? ", " : ", \"vmi\": [",
-			       call, name[0] ? "\"" : "",
-			       name[0] ? name : "null", name[0] ? "\"" : "",
-			       count);
-		else
-			printf("%s  %5lu  %-20s %12lu\n",
-			       nc ? "" : "  CALL  NAME                        COUNT\n",
-			       call, name[0] ? name : "(unknown)", count);
-		nc++;
-	}
-	if (json)
-		printf("%s}\n", nc ? "]" : d.pv ? ", \"vmi\": []" : "");
-	return 0;
 }
 
 static int simple(uint8_t type, const char *what, const char *dom,
@@ -445,111 +263,6 @@ static int cmd_dmesg(int argc, char **argv)
 		else
 			fwrite(data, 1, len, stdout);
 	}
-}
-
-/* @d's CPU use (%), exits and VMI calls per second since its row in
- * @prev, @delay seconds ago; 0 for a domain that was not there. */
-static void rates(const struct dom *d, const struct dom *prev,
-		  unsigned int nprev, int delay, double *pct, double *eps,
-		  double *vps)
-{
-	*pct = *eps = *vps = 0;
-	for (unsigned int j = 0; j < nprev; j++) {
-		if (prev[j].id != d->id || strcmp(prev[j].name, d->name))
-			continue;
-		*pct = (double)(d->cpu_ns - prev[j].cpu_ns) /
-		       ((double)delay * 1e7);
-		*eps = (double)(d->exits - prev[j].exits) / delay;
-		*vps = (double)(d->vmi_calls - prev[j].vmi_calls) / delay;
-	}
-}
-
-static int cmd_top(int argc, char **argv)
-{
-	int iters = 0, delay = 1;
-	bool batch = false;
-	static struct dom prev[64], d[64];
-	unsigned int nprev = 0;
-
-	for (int i = 1; i < argc; i++) {
-		char *end = NULL;
-
-		if (!strcmp(argv[i], "-b")) {
-			batch = true;
-			continue;
-		}
-		if ((!strcmp(argv[i], "-n") || !strcmp(argv[i], "-d")) &&
-		    i + 1 < argc) {
-			long v = strtol(argv[i + 1], &end, 10);
-
-			if (*end || v < 1 || v > 100000) {
-				fprintf(stderr, "tvctl top: %s %s: use a whole "
-					"number from 1\n", argv[i], argv[i + 1]);
-				return 2;
-			}
-			if (argv[i][1] == 'n')
-				iters = (int)v;
-			else
-				delay = (int)v;
-			i++;
-			continue;
-		}
-		fprintf(stderr, "tvctl top: unknown option %s (use -b, -n "
-			"COUNT, -d SECONDS)\n", argv[i]);
-		return 2;
-	}
-	for (int it = 0; !iters || it <= iters; it++) {
-		unsigned int n;
-		int st = request(MGMT_T_LIST, NULL);
-
-		if (st)
-			return fail("top", st);
-		n = get_doms(d, 64);
-		if (it && json) {
-			/* One object per refresh, one per line. */
-			printf("{\"interval_s\": %d, \"domains\": [", delay);
-			for (unsigned int i = 0; i < n; i++) {
-				double pct, eps, vps;
-
-				rates(&d[i], prev, nprev, delay, &pct, &eps, &vps);
-				printf("%s{\"id\": %lu, \"name\": \"%s\", "
-				       "\"state\": \"%s\", \"type\": \"%s\", "
-				       "\"cpu_percent\": %.1f, \"exits_per_s\": "
-				       "%.0f, \"vmi_calls_per_s\": %.0f}",
-				       i ? ", " : "", d[i].id, d[i].name,
-				       d[i].state, d[i].type, pct, eps,
-				       d[i].pv ? vps : 0.0);
-			}
-			printf("]}\n");
-			fflush(stdout);
-		} else if (it) {
-			if (!batch && isatty(1))
-				printf("\033[H\033[2J");
-			printf("%3s  %-16s  %-8s  %-4s  %6s  %10s  %10s  %10s\n",
-			       "ID", "NAME", "STATE", "TYPE", "CPU%", "CPU(s)",
-			       "EXITS/s", "VMI/s");
-			for (unsigned int i = 0; i < n; i++) {
-				double pct, eps, vps;
-				char vmi[24] = "-";
-
-				rates(&d[i], prev, nprev, delay, &pct, &eps, &vps);
-				if (d[i].pv)
-					snprintf(vmi, sizeof(vmi), "%.0f", vps);
-				printf("%3lu  %-16s  %-8s  %-4s  %6.1f  %10.2f  "
-				       "%10.0f  %10s\n", d[i].id, d[i].name,
-				       d[i].state, d[i].type, pct,
-				       d[i].cpu_ns / 1e9, eps, vmi);
-			}
-			if (batch)
-				printf("\n");
-			fflush(stdout);
-		}
-		memcpy(prev, d, sizeof(d));
-		nprev = n;
-		if (!iters || it < iters)
-			sleep((unsigned int)delay);
-	}
-	return 0;
 }
 
 /* Testing aids (documented in docs/tvctl.md): cut an upload short or
@@ -838,7 +551,8 @@ static const struct command commands[] = {
 	  cmd_console, false },
 	{ "list", "", "the domains, their state, memory, vCPUs and CPU time; "
 	  "free memory", cmd_list, true },
-	{ "info", "DOM", "one domain in detail (DOM: a name or an id)",
+	{ "info", "DOM", "one domain in detail, exits by reason (DOM: a name "
+	  "or an id)",
 	  cmd_info, true },
 	{ "pause", "DOM", "stop a domain's vCPUs until unpause", cmd_pause,
 	  false },
@@ -850,10 +564,12 @@ static const struct command commands[] = {
 	  cmd_destroy, false },
 	{ "dmesg", "", "the hypervisor's log (the last 64 KiB)", cmd_dmesg,
 	  true },
-	{ "top", "[-b] [-n COUNT] [-d SECONDS]", "CPU use, exit and VMI call "
-	  "rates per domain, refreshed (-b: batch, no screen clearing; "
-	  "--json: an object per refresh)", cmd_top, true },
-	{ "version", "", "tvctl's and trivisor's versions", cmd_version, true },
+	{ "top", "[-b] [-n COUNT] [-d SECONDS]", "CPU use, memory, exit rates "
+	  "(the busiest reasons) and VMI call rates per domain, refreshed "
+	  "(-b: batch, no screen clearing; --json: an object per refresh)",
+	  cmd_top, true },
+	{ "version", "", "tvctl's and trivisor's versions, the VMI ABI and "
+	  "the hardware features found", cmd_version, true },
 	{ "help", "[COMMAND]", "this text, or one command's", cmd_help, false },
 	{ "modules", "CONFIG", "print a config as multiboot2 module specs for "
 	  "tools/mkiso.sh -m (used by make run)", cmd_modules, false },
@@ -871,7 +587,7 @@ static int usage(FILE *f)
 			commands[i].args, commands[i].help);
 	fprintf(f, "\nSOCKET: -s, else $TVCTL_SOCKET, else build/mgmt.sock "
 		"(what `make run` uses).\n--json: machine-readable output for "
-		"list, info and version.\n");
+		"list, info, dmesg, top and version.\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -915,11 +631,19 @@ static int cmd_help(int argc, char **argv)
 			       "detached,\n1 the domain ended, 3 no such "
 			       "domain.\n");
 		if (!strcmp(argv[1], "top"))
-			printf("\nColumns: CPU%% (guest time over the interval), "
-			       "EXITS/s, VMI/s (pv domains;\n- for hv).  -d "
-			       "SECONDS between rounds (1), -n COUNT rounds "
-			       "(until interrupted),\n-b batch output: no "
-			       "screen clearing.\n");
+			printf("\nColumns: MEM(MiB), CPU%% (guest time over the "
+			       "interval), CPU(s) (in all),\nEXITS/s, VMI/s (pv "
+			       "domains; - for hv), BUSIEST EXITS/s (the three "
+			       "busiest\nexit reasons and their rates, e.g. "
+			       "\"io 1200  hlt 40\").  -d SECONDS between\n"
+			       "rounds (1), -n COUNT rounds (until interrupted), "
+			       "-b batch output: no\nscreen clearing.\n");
+		if (!strcmp(argv[1], "version"))
+			printf("\nAlso, from a trivisor of protocol 1.2 on: the VMI "
+			       "ABI version and its\nsections, the hv container's "
+			       "backend, the hardware features it found\n(svm, "
+			       "npt, vmx, ept, vpid, x2apic, invariant-tsc, ...), "
+			       "ASIDs, the TSC\nfrequency and the CPUs online.\n");
 		return 0;
 	}
 	fprintf(stderr, "tvctl help: no command '%s' (see tvctl help)\n",
@@ -971,8 +695,8 @@ int main(int argc, char **argv)
 			}
 		}
 		if (json && !cmd->json) {
-			fprintf(stderr, "tvctl %s: no --json output (list, info "
-				"and version have it)\n", cmd->name);
+			fprintf(stderr, "tvctl %s: no --json output (list, info, "
+				"dmesg, top and version have it)\n", cmd->name);
 			return 2;
 		}
 		if (needs_arg(cmd) && argc - i < 2) {

@@ -49,6 +49,9 @@ struct hvm_caps {
 	struct hvm_vmx_caps vmx;
 };
 
+/* The boot CPU's, probed once at boot (hypervisor/main.c). */
+extern struct hvm_caps hvm_caps;
+
 /* Read and decode everything; never fails (absent features read false). */
 void hvm_caps_probe(const struct hvm_cpu_io *io, struct hvm_caps *caps);
 
@@ -58,6 +61,16 @@ void hvm_caps_probe(const struct hvm_cpu_io *io, struct hvm_caps *caps);
  * length snprintf would have produced.
  */
 int hvm_caps_describe(const struct hvm_caps *caps, char *buf, size_t len);
+
+/*
+ * The features found, as short lowercase names ("svm", "npt", "nrips",
+ * "vmx", "ept", "vpid", ...; "svm-disabled" or "vmx-disabled" when
+ * firmware turned it off), at most @max into @out.  Returns how many
+ * there are (may be more than @max).  The names are part of the
+ * management protocol's version reply (docs/management-protocol.md).
+ */
+unsigned int hvm_caps_features(const struct hvm_caps *caps, const char **out,
+			       unsigned int max);
 
 /* Why no backend is usable, or NULL when one is. */
 const char *hvm_caps_unusable_reason(const struct hvm_caps *caps);

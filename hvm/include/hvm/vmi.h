@@ -129,6 +129,10 @@ size_t vmi_console_input(struct domain *d, const uint8_t *buf, size_t n);
 size_t vmi_console_room(struct domain *d);
 /* Forget the domain's VMI mappings (the domain is going away). */
 void vmi_domain_destroy(struct domain *d);
+/* The ABI's name of call @call (VMI_CALL_*), NULL for an undefined one. */
+const char *vmi_call_name(unsigned int call);
+/* Logs the domain's VMI calls by name (at its end). */
+void vmi_report(struct domain *d);
 
 /*
  * VMI_MSR_ROM.  Returns 0 when @msr is not VMI's, 1 when handled, -1 for

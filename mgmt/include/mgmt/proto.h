@@ -19,7 +19,7 @@
 /* Revision of version 1: new request types and fields raise it (a client
  * asks `version` before it uses them); the frame header carries only
  * MGMT_VERSION. */
-#define MGMT_VERSION_MINOR 1
+#define MGMT_VERSION_MINOR 2
 #define MGMT_HDR_SIZE 24
 #define MGMT_MAX_PAYLOAD 8192
 #define MGMT_MAX_FRAME (MGMT_HDR_SIZE + MGMT_MAX_PAYLOAD)
@@ -79,6 +79,16 @@
 #define MGMT_F_INSTANCE 29 /* u64: which run of a domain (console) */
 #define MGMT_F_PROTO_MINOR 30 /* u64: protocol revision */
 #define MGMT_F_LOST 31 /* u64: console bytes no longer held */
+/* Since 1.2: */
+#define MGMT_F_EXIT_COUNTS 32 /* u64[]: a domain's exits by reason */
+#define MGMT_F_EXIT_NAME 33 /* str, repeated: reason i's name (list, info) */
+#define MGMT_F_VMI_VERSION 34 /* u64: major << 16 | minor */
+#define MGMT_F_VMI_SECTION 35 /* nested: name, vmi_version (version) */
+#define MGMT_F_HW_FEATURE 36 /* str, repeated: a hardware feature found */
+#define MGMT_F_TSC_KHZ 37 /* u64 */
+#define MGMT_F_CPUS 38 /* u64: physical CPUs online */
+#define MGMT_F_ASIDS 39 /* u64: SVM address space ids */
+#define MGMT_F_HV_BACKEND 40 /* str: the hv container's backend */
 
 #define MGMT_SLOT_KERNEL 0
 #define MGMT_SLOT_RAMDISK 1
@@ -163,6 +173,9 @@ void mgmt_tlv_put(struct mgmt_tlv_writer *w, uint16_t tag, const void *val,
 		  size_t len);
 void mgmt_tlv_put_u64(struct mgmt_tlv_writer *w, uint16_t tag, uint64_t v);
 void mgmt_tlv_put_str(struct mgmt_tlv_writer *w, uint16_t tag, const char *s);
+/* @n u64s, little-endian one after the other, as one field. */
+void mgmt_tlv_put_u64s(struct mgmt_tlv_writer *w, uint16_t tag,
+		       const uint64_t *v, size_t n);
 /* Open a nested TLV under @tag; close it with mgmt_tlv_end(w, mark). */
 size_t mgmt_tlv_begin(struct mgmt_tlv_writer *w, uint16_t tag);
 void mgmt_tlv_end(struct mgmt_tlv_writer *w, size_t mark);
@@ -182,11 +195,20 @@ bool mgmt_tlv_find(const uint8_t *buf, size_t len, uint16_t tag,
 /* A u64 field (exactly 8 bytes); false when absent or malformed. */
 bool mgmt_tlv_u64(const uint8_t *buf, size_t len, uint16_t tag, uint64_t *v);
 /*
+ * A u64 array field: the first up to @max values into @out; returns how
+ * many were stored, 0 when absent or not a whole number of u64s.
+ */
+size_t mgmt_tlv_u64s(const uint8_t *buf, size_t len, uint16_t tag,
+		     uint64_t *out, size_t max);
+/*
  * A string field copied NUL-terminated into @out (@cap bytes); false when
  * absent, too long, or holding a NUL or a control character other than
  * tab and newline.
  */
 bool mgmt_tlv_str(const uint8_t *buf, size_t len, uint16_t tag, char *out,
 		  size_t cap);
+/* The same for a value in hand (a repeated field met by mgmt_tlv_next). */
+bool mgmt_tlv_str_val(const uint8_t *val, uint16_t vlen, char *out,
+		      size_t cap);
 
 #endif

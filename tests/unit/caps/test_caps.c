@@ -196,6 +196,47 @@ static void test_none(void)
 	CU_ASSERT_EQUAL(strlen(small), 7);
 }
 
+/* The feature names: exactly what was decoded, in a fixed order. */
+static void test_features(void)
+{
+	struct fake_cpu f = qemu_max;
+	struct hvm_caps c;
+	const char *names[32], *few[1];
+	char all[256] = "";
+	unsigned int n;
+
+	probe(&qemu_max, &c);
+	n = hvm_caps_features(&c, names, 32);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(names[0], "svm");
+	CU_ASSERT_STRING_EQUAL(names[1], "npt");
+	CU_ASSERT_STRING_EQUAL(names[2], "vgif");
+	/* @max bounds what is stored, not the count. */
+	CU_ASSERT_EQUAL(hvm_caps_features(&c, few, 1), 3);
+	CU_ASSERT_STRING_EQUAL(few[0], "svm");
+	f.vm_cr = 1u << 4;
+	probe(&f, &c);
+	n = hvm_caps_features(&c, names, 32);
+	CU_ASSERT(n >= 1 && !strcmp(names[0], "svm-disabled"));
+	probe(&skylake, &c);
+	n = hvm_caps_features(&c, names, 32);
+	for (unsigned int i = 0; i < n && i < 32; i++) {
+		strcat(all, " ");
+		strcat(all, names[i]);
+	}
+	CU_ASSERT_STRING_EQUAL(all, " vmx ept ept-2m vpid unrestricted-guest "
+				    "preemption-timer");
+	f = skylake;
+	f.true_proc = 0;
+	probe(&f, &c);
+	n = hvm_caps_features(&c, names, 32);
+	CU_ASSERT_EQUAL(n, 1 + c.vmx.preemption_timer);
+	CU_ASSERT_STRING_EQUAL(names[0], "vmx");
+	probe(&(struct fake_cpu){ .vendor = "GenuineIntel",
+				  .max_ext = 0x80000008 }, &c);
+	CU_ASSERT_EQUAL(hvm_caps_features(&c, names, 32), 0);
+}
+
 /* Control derivation from a capability MSR (SDM vol. 3D, A.3). */
 static void test_vmx_ctl(void)
 {
@@ -224,6 +265,7 @@ void unit_register(void)
 	CU_add_test(s, "Intel locked off by firmware", test_intel_locked_off);
 	CU_add_test(s, "no virtualization", test_none);
 	CU_add_test(s, "VT-x control derivation", test_vmx_ctl);
+	CU_add_test(s, "feature names", test_features);
 }
 
 UNIT_MAIN

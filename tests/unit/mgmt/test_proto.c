@@ -253,6 +253,83 @@ static void test_tlv(void)
 	CU_ASSERT_TRUE(w.overflow);
 }
 
+/* A repeated string field: every occurrence, in order, by iteration. */
+static void test_repeated_str(void)
+{
+	static const char *const names[] = { "io", "hlt", "npf" };
+	uint8_t buf[128];
+	struct mgmt_tlv_writer w;
+	size_t pos = 0;
+	uint16_t tag, vlen;
+	const uint8_t *val;
+	char s[8];
+	unsigned int n = 0;
+
+	mgmt_tlv_init(&w, buf, sizeof(buf));
+	mgmt_tlv_put_str(&w, MGMT_F_EXIT_NAME, names[0]);
+	mgmt_tlv_put_u64(&w, MGMT_F_FREE, 5);
+	mgmt_tlv_put_str(&w, MGMT_F_EXIT_NAME, names[1]);
+	mgmt_tlv_put_str(&w, MGMT_F_EXIT_NAME, names[2]);
+	while (mgmt_tlv_next(buf, w.len, &pos, &tag, &val, &vlen)) {
+		if (tag != MGMT_F_EXIT_NAME)
+			continue;
+		CU_ASSERT_TRUE(mgmt_tlv_str_val(val, vlen, s, sizeof(s)));
+		CU_ASSERT(n < 3 && !strcmp(s, names[n]));
+		n++;
+	}
+	CU_ASSERT_EQUAL(n, 3);
+	/* Too long for @cap, or a control character: refused. */
+	CU_ASSERT_FALSE(mgmt_tlv_str_val((const uint8_t *)"npf", 3, s, 3));
+	CU_ASSERT_TRUE(mgmt_tlv_str_val((const uint8_t *)"npf", 3, s, 4));
+	CU_ASSERT_FALSE(mgmt_tlv_str_val((const uint8_t *)"a\rb", 3, s, 8));
+	CU_ASSERT_FALSE(mgmt_tlv_str_val((const uint8_t *)"", 0, s, 0));
+	CU_ASSERT_TRUE(mgmt_tlv_str_val((const uint8_t *)"", 0, s, 1));
+	CU_ASSERT_STRING_EQUAL(s, "");
+}
+
+/* u64 arrays: counts by index, little-endian, round-trip exactly. */
+static void test_u64s(void)
+{
+	const uint64_t in[4] = { 0, 1, 0x0102030405060708ull, UINT64_MAX };
+	uint64_t out[4] = { 9, 9, 9, 9 }, one;
+	uint8_t buf[64];
+	struct mgmt_tlv_writer w;
+
+	mgmt_tlv_init(&w, buf, sizeof(buf));
+	mgmt_tlv_put_u64s(&w, MGMT_F_EXIT_COUNTS, in, 4);
+	mgmt_tlv_put_u64(&w, MGMT_F_ID, 7);
+	CU_ASSERT_FALSE(w.overflow);
+	CU_ASSERT_EQUAL(w.len, 4 + 32 + 12);
+	CU_ASSERT_TRUE(mgmt_tlv_valid(buf, w.len));
+	/* Byte order on the wire: the third value's low byte first. */
+	CU_ASSERT_EQUAL(buf[4 + 16], 0x08);
+	CU_ASSERT_EQUAL(buf[4 + 23], 0x01);
+	CU_ASSERT_EQUAL(mgmt_tlv_u64s(buf, w.len, MGMT_F_EXIT_COUNTS, out, 4), 4);
+	CU_ASSERT_EQUAL(memcmp(in, out, sizeof(in)), 0);
+	/* @max bounds what is stored. */
+	memset(out, 0, sizeof(out));
+	CU_ASSERT_EQUAL(mgmt_tlv_u64s(buf, w.len, MGMT_F_EXIT_COUNTS, out, 2), 2);
+	CU_ASSERT_EQUAL(out[1], 1);
+	CU_ASSERT_EQUAL(out[2], 0);
+	/* Absent, and not a whole number of u64s: nothing. */
+	CU_ASSERT_EQUAL(mgmt_tlv_u64s(buf, w.len, MGMT_F_CPUS, out, 4), 0);
+	mgmt_tlv_init(&w, buf, sizeof(buf));
+	mgmt_tlv_put(&w, MGMT_F_EXIT_COUNTS, "12345678901", 11);
+	CU_ASSERT_EQUAL(mgmt_tlv_u64s(buf, w.len, MGMT_F_EXIT_COUNTS, out, 4), 0);
+	/* A one-element array is also a u64 field; an empty one is valid. */
+	mgmt_tlv_init(&w, buf, sizeof(buf));
+	mgmt_tlv_put_u64s(&w, MGMT_F_COUNT, &in[2], 1);
+	mgmt_tlv_put_u64s(&w, MGMT_F_EXIT_COUNTS, in, 0);
+	CU_ASSERT_TRUE(mgmt_tlv_valid(buf, w.len));
+	CU_ASSERT_TRUE(mgmt_tlv_u64(buf, w.len, MGMT_F_COUNT, &one));
+	CU_ASSERT_EQUAL(one, in[2]);
+	CU_ASSERT_EQUAL(mgmt_tlv_u64s(buf, w.len, MGMT_F_EXIT_COUNTS, out, 4), 0);
+	/* What does not fit overflows, leaving the writer marked. */
+	mgmt_tlv_init(&w, buf, 4 + 3 * 8);
+	mgmt_tlv_put_u64s(&w, MGMT_F_EXIT_COUNTS, in, 4);
+	CU_ASSERT_TRUE(w.overflow);
+}
+
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("mgmt", NULL, NULL);
@@ -265,6 +342,8 @@ void unit_register(void)
 	CU_add_test(s, "too big, bad version", test_too_big_and_version);
 	CU_add_test(s, "truncated", test_truncated);
 	CU_add_test(s, "tlv", test_tlv);
+	CU_add_test(s, "u64 arrays", test_u64s);
+	CU_add_test(s, "repeated strings", test_repeated_str);
 }
 
 UNIT_MAIN
