@@ -389,7 +389,10 @@ join_reasons() {
 # rate TYPE REASON COLUMN: a figure of TYPE's .rates file, "-" if none.
 rate() {
 	local v=
-	[ "${R[$1.ok]}" = 1 ] && v=$(awk -v r="$2" -v c="$3" '$1 == r { print $c }' "$LOGDIR/bench-$1.rates")
+	# tvctl names only the reasons with exits: one it does not name is 0.
+	[ "${R[$1.ok]}" = 1 ] && v=$(awk -v r="$2" -v c="$3" '$1 == r { v = $c }
+		$1 != "total" { any = 1 }
+		END { if (v != "") print v; else if (any) print "0.0" }' "$LOGDIR/bench-$1.rates")
 	echo "${v:--}"
 }
 
