@@ -50,6 +50,8 @@ expect_guest_vmi_pv() {
 	expect '\[linux\] .*vmi: TLB flushes of other CPUs through MMU_FLUSH' "the VMI TLB flush"
 	expect 'd0\(linux\): VMI calls: .*TIMER_SET [1-9]' "the one-shot timer programmed"
 	expect 'd0\(linux\): VMI calls: .*EVTCHN_BIND_VIRQ [1-9]' "the timer VIRQ bound"
+	expect '\[linux\] .*vmi: [0-9]+ ISA interrupt lines through event channels' "device lines on event channels"
+	expect 'd0\(linux\): VMI calls: .*EVTCHN_BIND_IRQ [1-9]' "device lines bound"
 	reject '\[linux\] .*(BUG:|Oops|general protection fault|WARNING: CPU|unchecked MSR access)' \
 		"a kernel bug report"
 }
