@@ -61,15 +61,44 @@ expect_native_ipis() {
 		fail "$tlb TLB shootdown interrupts for $sd shootdowns"
 }
 
-# expect_pv_vmi_work: a pv domain's tvtest=vmi run.  Today the kernel
-# finds VMI but keeps its native timers and interrupts, so this asserts
-# what holds for every kernel; the assertions on the VMI clocksource
-# (the TRIVISOR-CLOCKSOURCE name), the VMI timer, event-channel IRQs in
-# /proc/interrupts and VMI calls in the hypervisor's counters go here as
-# the kernel side uses them.
+# irq_line NAME: the counts of /proc/interrupts line NAME (a label such
+# as "LOC:" or a device name such as "timer1") from a domain's log.
+irq_line() {
+	tr -d '\r' <"$LOG" | sed -n '/\[linux\] TRIVISOR-INTERRUPTS-BEGIN/,/\[linux\] TRIVISOR-INTERRUPTS-END/p' |
+		sed -E 's/^.*\[linux\] *//' | grep -E "(^$1 | $1\$)" | head -n 1
+}
+
+# expect_pv_vmi_work CPUS: a pv domain's tvtest=vmi run (2 vCPUs): the
+# workload passed on the VMI clocksource; every CPU's timer and IPIs
+# arrived as event channels (vmi-event lines in /proc/interrupts, the
+# upcalls on HYP), none through the local APIC timer (LOC); the TLB
+# shootdowns the workload checked by faults happened without a TLB IPI
+# (they went through MMU_FLUSH, which the hypervisor counted).
 expect_pv_vmi_work() {
+	local line cal1 sd
 	expect_vmi_work '.*\[linux\] ' "$1"
 	expect '\[linux\] .*vmi: trivisor VMI ABI 1\.[0-9]+, container 1' "the kernel's VMI set-up line"
+	expect '\[linux\] TRIVISOR-CLOCKSOURCE vmi$' "the VMI clocksource in use"
+	for line in timer0 timer1 resched0 resched1 callfuncsingle1 ttyS0; do
+		irq_line "$line" | grep -qE '^ *[0-9]+: +[0-9]+ +[0-9]+ +vmi-event ' ||
+			fail "/proc/interrupts has no vmi-event line for $line: '$(irq_line "$line")'"
+	done
+	irq_line timer0 | grep -qE '^ *[0-9]+: +[1-9][0-9]* +0 ' ||
+		fail "timer0 did not tick on CPU 0 alone: '$(irq_line timer0)'"
+	irq_line timer1 | grep -qE '^ *[0-9]+: +0 +[1-9][0-9]* ' ||
+		fail "timer1 did not tick on CPU 1 alone: '$(irq_line timer1)'"
+	irq_line 'LOC:' | grep -qE '^LOC: +0 +0 ' ||
+		fail "local APIC timer interrupts in a pv domain: '$(irq_line 'LOC:')'"
+	irq_line 'HYP:' | grep -qE '^HYP: +[1-9][0-9]* +[1-9][0-9]* ' ||
+		fail "no upcalls on both CPUs: '$(irq_line 'HYP:')'"
+	cal1=$(irq_line callfuncsingle1 | awk '{ print $3 }')
+	[ "${cal1:-0}" -ge "$(work_field '.*\[linux\] ' membarrier)" ] ||
+		fail "${cal1:-0} function calls on CPU 1 through its port for $(work_field '.*\[linux\] ' membarrier) membarrier calls"
+	sd=$(work_field '.*\[linux\] ' shootdowns)
+	[ "$(work_field '.*\[linux\] ' tlb)" = 0 ] ||
+		fail "TLB shootdown IPIs in a pv domain (tlb=$(work_field '.*\[linux\] ' tlb))"
+	expect 'd0\(linux\): VMI calls: .*MMU_FLUSH [1-9]' "TLB flushes through MMU_FLUSH (${sd:-?} shootdowns)"
+	reject 'd0\(linux\): VMI call [0-9]' "a refused VMI call"
 }
 
 case_guest_linux_work_native() {
