@@ -291,10 +291,10 @@ mgmt_console_steps() {
 	# The agent names every call the ABI headers define (VMI_CALL_*).
 	hdr=$(grep -ho 'define VMI_CALL_[A-Z_]* [0-9]*u' "$ROOT"/vmi-abi/include/vmi/*.h |
 		awk '{print $2}' | sort)
-	tbl=$(grep -o 'CALL([A-Z_]*)' "$ROOT/hypervisor/mgmt.c" |
+	tbl=$(grep -o 'CALL([A-Z_]*)' "$ROOT/hvm/vmi.c" |
 		sed 's/CALL(\(.*\))/VMI_CALL_\1/' | sort)
 	[ -n "$hdr" ] && [ "$hdr" = "$tbl" ] ||
-		fail "hypervisor/mgmt.c's VMI call names differ from the ABI headers':" \
+		fail "hvm/vmi.c's VMI call names differ from the ABI headers':" \
 			"$(diff <(echo "$hdr") <(echo "$tbl") | grep '^[<>]' | tr '\n' ' ')"
 
 	mgmt_boot mgmt_console || return 0
