@@ -472,7 +472,9 @@ void vmi_report(struct domain *d)
 		}
 		w = snprintf(line + n, sizeof(line) - n, "%s%s %lu", n ? ", " : "",
 			     call_names[c] ? call_names[c] : "?", k);
-		n += (size_t)w;
+		/* An entry is under 40 bytes; never step past the end. */
+		n = w < 0 ? n : n + (size_t)w < sizeof(line) ? n + (size_t)w
+							      : sizeof(line) - 1;
 	}
 	if (n)
 		log_dom(LOG_INFO, d, "VMI calls: %s", line);

@@ -141,11 +141,17 @@ for d in json.loads(sys.stdin.read())["domains"]:
 # where it started.  Bad inputs each get their error and the hypervisor
 # keeps serving.
 case_mgmt_tvctl() {
+	mgmt_run mgmt_tvctl_steps
+}
+
+# mgmt_run STEPS: runs the function STEPS with errexit off (its commands
+# fail on purpose; fail() records what matters), then stops the
+# hypervisor it booted.
+mgmt_run() {
 	local errexit=
 	[[ $- == *e* ]] && errexit=1
-	# Commands here fail on purpose; fail() records what matters.
 	set +e
-	mgmt_tvctl_steps
+	"$1"
 	mgmt_stop
 	[ -n "$errexit" ] && set -e
 	return 0
@@ -265,13 +271,7 @@ mgmt_check_progress() {
 # attaches at once and says when the domain ends; `top -b -n 1` prints a
 # row per domain; `info` of a pv domain counts its VMI calls by name.
 case_mgmt_console() {
-	local errexit=
-	[[ $- == *e* ]] && errexit=1
-	set +e
-	mgmt_console_steps
-	mgmt_stop
-	[ -n "$errexit" ] && set -e
-	return 0
+	mgmt_run mgmt_console_steps
 }
 
 mgmt_console_steps() {
