@@ -9,8 +9,8 @@
 # fragment; OUTDIR/bzImage is a link to the newest one.  When the bzImage
 # for the current key exists, nothing is built.
 #
-# Steps: install linux-source-6.1 (and the build tools) with
-# tools/deps.sh; check that its version is the pinned one; unpack it once
+# Steps: install linux-source-6.1 at the version tools/versions.sh pins
+# (and the build tools) with tools/deps.sh; check that version; unpack it once
 # into OUTDIR/linux-source-6.1, a local git repository whose tag "base"
 # is the pristine source; check out branch "series" at base and apply the
 # series with `git am`; configure in OUTDIR/obj (make tinyconfig, the
@@ -29,8 +29,10 @@ OUT=${1:-$ROOT/build/guest-linux}
 OUT=$(realpath -m "$OUT")
 PATCHES=$ROOT/guest-linux-patches
 FRAGMENT=$PATCHES/vmi-guest.config
-PKG=linux-source-6.1
-PIN=6.1.192-2
+# shellcheck source=versions.sh
+source "$ROOT/tools/versions.sh"
+PKG=$PIN_LINUX_SOURCE
+PIN=$PIN_LINUX_SOURCE_VER
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 SRC=$OUT/linux-source-6.1
 OBJ=$OUT/obj
@@ -66,10 +68,10 @@ if [ -s "$OUT/$key/bzImage" ]; then
 	exit 0
 fi
 
-bash "$ROOT/tools/deps.sh" flex bison bc libelf-dev cpio xz-utils git "$PKG"
+bash "$ROOT/tools/deps.sh" flex bison bc libelf-dev cpio xz-utils git "$PKG=$PIN"
 found=$(dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null || true)
 [ "$found" = "$PIN" ] ||
-	die "$PKG is pinned to version $PIN but version '${found:-none}' is installed; install the pinned one ('apt-get install $PKG=$PIN') or move the pin in tools/guest-linux.sh after checking that the series still applies"
+	die "$PKG is pinned to version $PIN but version '${found:-none}' is installed; install the pinned one ('apt-get install $PKG=$PIN') or move the pin in tools/versions.sh after checking that the series still applies"
 [ -f "$TARBALL" ] || die "$PKG $PIN is installed but $TARBALL is missing; reinstall it"
 
 git_src() {
