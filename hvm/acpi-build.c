@@ -89,7 +89,12 @@ _Static_assert(FADT_RESET_VALUE == FADT_RESET_REG + GAS_LEN, "RESET_VALUE");
 /* FADT flags (Table 5-35). */
 #define FADT_F_WBINVD (1u << 0)
 #define FADT_F_PROC_C1 (1u << 2)
-#define FADT_F_PWR_BUTTON (1u << 4) /* no fixed-feature power button */
+/* PWR_BUTTON set would mean "the power button is a control-method device,
+ * or there is none".  It stays clear: the power button is the fixed-feature
+ * one, PWRBTN_STS/PWRBTN_EN in PM1 (4.8.3.1.1), which vpm_power_button()
+ * raises and Linux binds as LNXPWRBN; with the bit set Linux never looks
+ * at PWRBTN_STS and `tvctl shutdown` does nothing. */
+#define FADT_F_PWR_BUTTON (1u << 4)
 #define FADT_F_SLP_BUTTON (1u << 5) /* no fixed-feature sleep button */
 #define FADT_F_FIX_RTC (1u << 6) /* no RTC_STS in PM1 */
 #define FADT_F_TMR_VAL_EXT (1u << 8) /* 32-bit PM timer */
@@ -271,9 +276,8 @@ static int build_fadt(const struct acpi_out *o, uint64_t gpa, uint64_t dsdt,
 	put16(t + FADT_IAPC_BOOT_ARCH,
 	      IAPC_LEGACY_DEVICES | IAPC_VGA_NOT_PRESENT);
 	put32(t + FADT_FLAGS, FADT_F_WBINVD | FADT_F_PROC_C1 |
-				      FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON |
-				      FADT_F_FIX_RTC | FADT_F_TMR_VAL_EXT |
-				      FADT_F_RESET_REG_SUP);
+				      FADT_F_SLP_BUTTON | FADT_F_FIX_RTC |
+				      FADT_F_TMR_VAL_EXT | FADT_F_RESET_REG_SUP);
 	put_gas_io(t + FADT_RESET_REG, 8, GAS_ACCESS_BYTE,
 		   ACPI_BUILD_RESET_PORT);
 	t[FADT_RESET_VALUE] = ACPI_BUILD_RESET_VALUE;

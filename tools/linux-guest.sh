@@ -4,12 +4,15 @@
 #
 #   linux-guest.sh [OUTDIR]        (default: build/linux)
 #
-# Makes OUTDIR/vmlinuz (the stock Debian 12 kernel, the package that the
-# `linux-image-amd64` metapackage depends on, e.g. linux-image-6.1.0-56-amd64)
-# and OUTDIR/initrd.cpio.gz (cpio newc, gzip: /init plus a static busybox
-# from `busybox-static`).  Both .debs come from `apt-get download` (nothing
-# is installed) and stay in OUTDIR/debs/ as a cache; OUTDIR/version says
-# what was used.  Nothing of this is ever committed (build/ is ignored).
+# Makes OUTDIR/vmlinuz (the stock Debian 12 kernel: the package and
+# version tools/versions.sh pins, linux-image-6.1.0-56-amd64 6.1.192-2)
+# and OUTDIR/initrd.cpio.gz (cpio newc, gzip: /init, a static busybox
+# from `busybox-static` at its pinned version, and the kernel modules
+# listed in MODULES below with everything they depend on, from the same
+# kernel package).  Both .debs come from `apt-get download PKG=VERSION`
+# (nothing is installed) and stay in OUTDIR/debs/ as a cache; a cached
+# .deb of another version is replaced.  OUTDIR/version says what was used.
+# Nothing of this is ever committed (build/ is ignored).
 # The initramfs also holds /bin/vmitest, the workload program built here
 # from tests/linux-workload/vmitest.c (gcc -static -O2 -pthread).  When both
 # outputs exist and are newer than this script and the workload's sources,
@@ -19,6 +22,12 @@
 # What /init does (busybox sh), with the kernel command line
 # "console=ttyS0 ...":
 #   - mounts /proc, /sys and devtmpfs on /dev;
+#   - when the running kernel is the one whose modules it carries, loads
+#     them in dependency order (/lib/modules/RELEASE/load-order; a module
+#     that fails prints "TRIVISOR-MODULE-FAIL NAME") and starts busybox
+#     acpid, which powers off on the ACPI power button (KEY_POWER through
+#     the button driver and evdev; /etc/acpi/PWRF/00000080), as a
+#     distribution does: `tvctl shutdown` works in every mode;
 #   - by default prints, on /dev/console (ttyS0), exactly one line
 #         TRIVISOR-LINUX-OK cpus=N        (N = online CPUs in /proc/cpuinfo)
 #     then one line "TRIVISOR-LINUX-UNAME <uname -r>", and powers off with
@@ -40,8 +49,16 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SELF=$ROOT/tools/linux-guest.sh
 WORKLOAD=$ROOT/tests/linux-workload
 OUT=${1:-$ROOT/build/linux}
-META=linux-image-amd64
-BUSYBOX=busybox-static
+# shellcheck source=versions.sh
+source "$ROOT/tools/versions.sh"
+KPKG=$PIN_KERNEL
+KVER=$PIN_KERNEL_VER
+BUSYBOX=$PIN_BUSYBOX
+BUSYBOX_VER=$PIN_BUSYBOX_VER
+# The modules the initramfs loads (their dependencies come along): the
+# ACPI power button and evdev for acpid, and the virtio drivers the I/O
+# layer's devices need.
+MODULES="button evdev virtio_pci virtio_mmio virtio_blk virtio_net virtio_console virtio_rng virtio_balloon"
 
 die() {
 	echo "linux-guest: $*" >&2
@@ -62,57 +79,109 @@ if up_to_date; then
 	exit 0
 fi
 
-for t in apt-get apt-cache dpkg-deb cpio gzip tar gcc; do
+for t in apt-get dpkg-deb cpio gzip tar gcc objcopy; do
 	command -v "$t" >/dev/null || die "'$t' is missing; run 'make deps'"
 done
 mkdir -p "$OUT/debs"
 
-# The concrete kernel package behind the metapackage (its first
-# "Depends: linux-image-*").
-kpkg=$(apt-cache depends "$META" 2>/dev/null |
-	awk '$1 ~ /Depends:$/ && $2 ~ /^linux-image-[0-9]/ { print $2; exit }') || true
-[ -n "$kpkg" ] || die "cannot resolve '$META' to a kernel package with 'apt-cache depends $META'; run 'apt-get update' (the package lists may be missing)"
-
-# fetch PKG: prints the path of PKG's .deb, from the cache or downloaded.
+# fetch PKG VERSION: prints the path of PKG's .deb at VERSION, from the
+# cache or downloaded; a cached .deb of another version is removed.
 fetch() {
-	local pkg=$1 deb opts=()
-	deb=$(find "$OUT/debs" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -n 1)
-	if [ -z "$deb" ]; then
-		echo "linux-guest: downloading $pkg" >&2
-		# As root, apt would try to drop to its sandbox user _apt, who may
-		# not be able to write here.
-		[ "$(id -u)" -ne 0 ] || opts=(-o APT::Sandbox::User=root)
-		(cd "$OUT/debs" && apt-get -q "${opts[@]}" download "$pkg") >&2 ||
-			die "'apt-get download $pkg' failed; run 'apt-get update' and check access to the Debian archive"
-		deb=$(find "$OUT/debs" -maxdepth 1 -name "${pkg}_*.deb" | sort | tail -n 1)
-		[ -n "$deb" ] || die "'apt-get download $pkg' left no ${pkg}_*.deb in $OUT/debs"
-	fi
-	echo "$deb"
+	local pkg=$1 ver=$2 deb opts=()
+	for deb in "$OUT/debs/${pkg}"_*.deb; do
+		[ -f "$deb" ] || continue
+		[ "$(dpkg-deb -f "$deb" Version 2>/dev/null)" = "$ver" ] && { echo "$deb"; return; }
+		echo "linux-guest: dropping cached $(basename "$deb") (not version $ver)" >&2
+		rm -f "$deb"
+	done
+	echo "linux-guest: downloading $pkg $ver" >&2
+	# As root, apt would try to drop to its sandbox user _apt, who may
+	# not be able to write here.
+	[ "$(id -u)" -ne 0 ] || opts=(-o APT::Sandbox::User=root)
+	(cd "$OUT/debs" && apt-get -q "${opts[@]}" download "$pkg=$ver") >&2 ||
+		die "'apt-get download $pkg=$ver' failed: run 'apt-get update'; if the archive no longer has $ver, move the pin in tools/versions.sh"
+	for deb in "$OUT/debs/${pkg}"_*.deb; do
+		[ -f "$deb" ] && [ "$(dpkg-deb -f "$deb" Version)" = "$ver" ] && { echo "$deb"; return; }
+	done
+	die "'apt-get download $pkg=$ver' left no ${pkg} $ver .deb in $OUT/debs"
 }
 
-kdeb=$(fetch "$kpkg")
-bdeb=$(fetch "$BUSYBOX")
+kdeb=$(fetch "$KPKG" "$KVER")
+bdeb=$(fetch "$BUSYBOX" "$BUSYBOX_VER")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# The kernel: only ./boot/vmlinuz-* out of the package (the modules are
-# hundreds of MB and the initramfs needs none of them).
+# The kernel: ./boot/vmlinuz-* and the modules tree out of the package
+# (the modules are hundreds of MB; only MODULES and their dependencies go
+# into the initramfs).
 mkdir -p "$tmp/k"
-dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$tmp/k" --wildcards './boot/vmlinuz-*' ||
-	die "no /boot/vmlinuz-* in $kdeb (a broken download? delete it and rerun)"
+dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$tmp/k" --wildcards './boot/vmlinuz-*' './lib/modules/*' ||
+	die "no /boot/vmlinuz-* or /lib/modules in $kdeb (a broken download? delete it and rerun)"
 vmlinuz=$(find "$tmp/k/boot" -name 'vmlinuz-*' | head -n 1)
 [ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $kdeb"
 release=${vmlinuz##*/vmlinuz-}
+kmods=$tmp/k/lib/modules/$release
+[ -d "$kmods/kernel" ] || die "no /lib/modules/$release/kernel in $kdeb"
+
+# Module name (dashes and underscores are the same to the kernel) -> path
+# under kernel/, and each module's "depends=" from its .modinfo section.
+declare -A modpath=() visited=()
+while IFS= read -r f; do
+	n=${f##*/}
+	n=${n%.ko}
+	modpath[${n//-/_}]=${f#"$kmods"/}
+done < <(find "$kmods/kernel" -name '*.ko')
+mod_depends() {
+	objcopy -O binary --only-section=.modinfo "$kmods/${modpath[$1]}" "$tmp/modinfo" ||
+		die "cannot read the .modinfo section of ${modpath[$1]}"
+	tr '\0' '\n' <"$tmp/modinfo" | sed -n 's/^depends=//p' | tr ',' ' '
+}
+# add_module NAME: NAME after everything it depends on (depth first).
+order=()
+add_module() {
+	local m=${1//-/_} d
+	[ -z "${visited[$m]:-}" ] || return 0
+	visited[$m]=1
+	[ -n "${modpath[$m]:-}" ] || die "module '$m' is not in $KPKG $KVER (is it built in? see /boot/config-$release)"
+	for d in $(mod_depends "$m"); do
+		add_module "$d"
+	done
+	order+=("$m")
+}
+for m in $MODULES; do
+	add_module "$m"
+done
 
 # The initramfs.  /dev/console comes from the kernel's built-in initramfs
 # (unpacked before this one), so no device node is needed here.
 dpkg-deb -x "$bdeb" "$tmp/bb"
 [ -x "$tmp/bb/bin/busybox" ] || die "no /bin/busybox in $bdeb"
 root=$tmp/root
-mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+# acpid needs /var/run for its pid file and /var/log for its log.
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/var/run" "$root/var/log"
 cp "$tmp/bb/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
+# The modules, their load order, and a modules.dep for busybox modprobe.
+rmods=$root/lib/modules/$release
+for m in "${order[@]}"; do
+	mkdir -p "$rmods/$(dirname "${modpath[$m]}")"
+	cp "$kmods/${modpath[$m]}" "$rmods/${modpath[$m]}"
+	echo "$m ${modpath[$m]}" >>"$rmods/load-order"
+	deps=
+	for d in $(mod_depends "$m"); do deps+=" ${modpath[${d//-/_}]}"; done
+	echo "${modpath[$m]}:$deps" >>"$rmods/modules.dep"
+done
+# acpid's action for the power button (its event map sends KEY_POWER to
+# PWRF/00000080 under its config directory).
+mkdir -p "$root/etc/acpi/PWRF"
+cat >"$root/etc/acpi/PWRF/00000080" <<'POWER'
+#!/bin/sh
+echo "TRIVISOR-LINUX-ACPI-POWER" >/dev/console
+sync
+poweroff -f
+POWER
+chmod 755 "$root/etc/acpi/PWRF/00000080"
 # Our workload program, static (the initramfs has no libc).
 gcc -static -O2 -pthread -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef -fno-common \
@@ -127,6 +196,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
+# The modules of the kernel this initramfs was made for (a patched kernel
+# has none of its own here), then acpid for the power button.
+mods=/lib/modules/$(uname -r)
+if [ -f "$mods/load-order" ]; then
+	while read -r name path; do
+		insmod "$mods/$path" 2>/dev/null || echo "TRIVISOR-MODULE-FAIL $name"
+	done <"$mods/load-order"
+fi
+acpid -c /etc/acpi
 cmdline=" $(cat /proc/cmdline) "
 # arg NAME DEFAULT: the value of NAME=... on the kernel command line.
 arg() {
@@ -201,5 +279,5 @@ chmod 755 "$root/init"
 
 cp "$vmlinuz" "$OUT/vmlinuz.tmp" && mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
 mv "$tmp/initrd.cpio.gz" "$OUT/initrd.cpio.gz"
-echo "$kpkg $(dpkg-deb -f "$kdeb" Version) (uname -r $release), $BUSYBOX $(dpkg-deb -f "$bdeb" Version)" >"$OUT/version"
+echo "$KPKG $KVER (uname -r $release, ${#order[@]} modules), $BUSYBOX $BUSYBOX_VER" >"$OUT/version"
 echo "linux-guest: made $OUT/vmlinuz ($release) and $OUT/initrd.cpio.gz"

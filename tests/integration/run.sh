@@ -22,6 +22,8 @@ all) cases=("${DEFAULT_CASES[@]}" "${SLOW_CASES[@]}") ;;
 *) cases=("$@") ;;
 esac
 
+# The emulators are not pinned (tools/versions.sh): name them.
+echo "emulators: $(dpkg-query -W -f='${Package} ${Version}, ' qemu-system-x86 bochs 2>/dev/null | sed 's/, $//')"
 passed=0 failed=0
 declare -A by_backend=()
 for c in "${cases[@]}"; do

@@ -233,6 +233,9 @@ static void check_all(struct mem *m, const struct acpi_build_info *in,
 	CU_ASSERT_EQUAL(rd32(f + 112) & (1u << 8), 1u << 8); /* TMR_VAL_EXT */
 	CU_ASSERT_EQUAL(rd32(f + 112) & (1u << 10), 1u << 10); /* RESET_REG */
 	CU_ASSERT_EQUAL(rd32(f + 112) & (1u << 20), 0); /* not HW-reduced */
+	/* PWR_BUTTON clear: the fixed-feature power button (PWRBTN_STS) is
+	 * the one tvctl shutdown presses. */
+	CU_ASSERT_EQUAL(rd32(f + 112) & (1u << 4), 0);
 	check_gas(f + 116, 8, 1, ACPI_BUILD_RESET_PORT);
 	CU_ASSERT_EQUAL(f[128], ACPI_BUILD_RESET_VALUE);
 	check_gas(f + 148, 32, 2, ACPI_BUILD_PM1A_EVT_BLK);
