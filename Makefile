@@ -5,6 +5,8 @@
 #                   console on this terminal, tvctl socket build/mgmt.sock
 #   make test       unit tests + default integration suite (installs deps)
 #   make test-slow  opt-in slow integration suites
+#   make test-fresh make test and make run on a fresh Debian 12 root
+#                   (opt-in; root, the Debian archive; tools/test-fresh.sh)
 #   make linux-guest  fetch the stock Debian kernel, make its initramfs
 #   make guest-linux  build the patched Linux guest (guest-linux-patches/)
 #   make bench      Linux guest boot: bare QEMU against trivisor;
@@ -60,7 +62,7 @@ UNIT_NAMES := $(filter-out include,$(UNIT_NAMES))
 UNIT_BINS  := $(patsubst %,$(BUILD)/unit/%,$(UNIT_NAMES))
 ALL_HDRS   := $(shell find vmi-abi mm hvm bt-fallback io-rings mgmt tests/unit -name '*.h' 2>/dev/null)
 
-.PHONY: all deps run test test-unit test-integration test-slow bench clean \
+.PHONY: all deps run test test-unit test-integration test-slow test-fresh bench clean \
         check-headers iso
 
 all: $(BUILD)/trivisor.elf $(BUILD)/trivisor.iso $(BUILD)/tvctl
@@ -136,6 +138,10 @@ test-integration: all guests
 test-slow: deps
 	$(MAKE) all guests $(UNIT_BINS)
 	bash tests/run-all.sh slow
+
+# The README's commands on a fresh Debian 12 root (tools/test-fresh.sh).
+test-fresh:
+	bash tools/test-fresh.sh
 
 # libFuzzer targets (clang, installed on first use): build/fuzz/NAME from tests/fuzz/NAME.c and
 # the portable code it names; `make fuzz` runs each for FUZZ_SECONDS.
