@@ -105,6 +105,31 @@ void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 		if (subleaf == 0)
 			out[1] = h[1] & L7_EBX;
 		break;
+	case 0xb:
+		/* Extended topology (SDM vol. 2A, CPUID leaf 0BH): EDX is the
+		 * x2APIC ID at every subleaf, so it must be the ID the vLAPIC
+		 * reports (vcpu_id); an all-zero leaf would give every vCPU
+		 * x2APIC ID 0.  One thread per core, nr_vcpus cores in one
+		 * package: level 0 (SMT) has 1 logical processor and shift 0,
+		 * level 1 (core) shifts past the vCPU numbers; subleaf 2 and
+		 * up are invalid (type 0, ECX[7:0] the subleaf). */
+		out[3] = g->vcpu_id;
+		if (subleaf == 0) {
+			out[0] = 0;
+			out[1] = 1;
+			out[2] = 1u << 8;
+		} else if (subleaf == 1) {
+			unsigned int shift = 0;
+
+			while ((1u << shift) < g->nr_vcpus && shift < 31)
+				shift++;
+			out[0] = shift;
+			out[1] = g->nr_vcpus & 0xffffu;
+			out[2] = 2u << 8 | 1;
+		} else {
+			out[2] = subleaf & 0xffu;
+		}
+		break;
 	case 0x80000000u:
 		out[0] = max < 0x80000008u ? max : 0x80000008u;
 		out[1] = h[1], out[2] = h[2], out[3] = h[3];
@@ -129,6 +154,6 @@ void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 		out[2] = (g->nr_vcpus - 1) & 0xffu;
 		break;
 	default:
-		break; /* 2-6, 8-0xd: nothing offered */
+		break; /* 2-6, 8-0xa, 0xc, 0xd: nothing offered */
 	}
 }

@@ -45,9 +45,9 @@ mirrors=(
 if [ ! -s "$CACHE" ]; then
 	echo "test-fresh: bootstrapping a minimal Debian 12 root into $CACHE"
 	mmdebstrap --mode=root --variant=minbase --include=make \
-		bookworm "$CACHE.tmp" "${mirrors[@]}" ||
+		bookworm "$OUT/bookworm.tmp.tar" "${mirrors[@]}" ||
 		die "mmdebstrap failed (is the Debian archive reachable?)"
-	mv "$CACHE.tmp" "$CACHE"
+	mv "$OUT/bookworm.tmp.tar" "$CACHE"
 fi
 
 n=1

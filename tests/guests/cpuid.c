@@ -58,10 +58,11 @@ static void check_basic(void)
 	       (r1.ebx >> 16) & 0xff);
 	CHECK((r1.edx & need) == need,
 	      "leaf 1 EDX %08x lacks one of FPU, TSC, MSR, APIC", r1.edx);
-	if (!lapic_x2apic)
-		CHECK(initial_id == lapic_id(),
-		      "CPUID.1:EBX[31:24] = %u but the LAPIC ID is %u",
-		      initial_id, lapic_id());
+	/* In x2APIC mode too: the 32-bit x2APIC ID of a CPU below 255 is
+	 * its initial APIC ID (SDM vol. 3A, 10.12.5.1). */
+	CHECK(initial_id == lapic_id(),
+	      "CPUID.1:EBX[31:24] = %u but the %s ID is %u", initial_id,
+	      lapic_x2apic ? "x2APIC" : "LAPIC", lapic_id());
 	printf("cpuid: features:%s%s%s%s%s\n",
 	       r1.ecx & CPUID1_ECX_X2APIC ? " x2apic" : "",
 	       r1.ecx & CPUID1_ECX_TSC_DEADLINE ? " tsc-deadline" : "",
@@ -79,8 +80,20 @@ static void check_basic(void)
 	if (r0.eax >= 0xb) {
 		struct cpuid_regs b = cpuid2(0xb, 0);
 
-		if (b.ebx)
+		/* Leaf 0BH EDX is the x2APIC ID at every level (SDM vol. 2A,
+		 * CPUID leaf 0BH); a valid leaf has EBX != 0 at subleaf 0. */
+		if (b.ebx || (r1.ecx & CPUID1_ECX_X2APIC)) {
 			printf("cpuid: leaf 0xb: x2APIC id %u\n", b.edx);
+			CHECK(b.ebx != 0, "leaf 0xb is empty but x2APIC is "
+			      "offered");
+			CHECK(b.edx == lapic_id(),
+			      "CPUID.0BH:EDX = %u but the LAPIC ID is %u",
+			      b.edx, lapic_id());
+			b = cpuid2(0xb, 1);
+			CHECK(b.edx == lapic_id(),
+			      "CPUID.0BH.1:EDX = %u but the LAPIC ID is %u",
+			      b.edx, lapic_id());
+		}
 	}
 }
 

@@ -125,6 +125,21 @@ static void ap_side(void *arg)
 	send_nmis(0, "NMIs CPU 1 -> 0");
 }
 
+/* CPU 1's APIC ID three ways: the LAPIC (x2APIC MSR or xAPIC MMIO),
+ * CPUID.1:EBX[31:24] and, where offered, CPUID.0BH:EDX. */
+static volatile uint32_t ap_ids[3];
+
+static void ap_ids_side(void *arg)
+{
+	(void)arg;
+	ap_ids[0] = lapic_id();
+	ap_ids[1] = cpuid(1).ebx >> 24;
+	/* A CPU that offers x2APIC has leaf 0BH, whose EDX is the x2APIC
+	 * ID (SDM vol. 2A, CPUID leaf 0BH; vol. 3A, 10.12.8). */
+	ap_ids[2] = cpuid(1).ecx & CPUID1_ECX_X2APIC || cpuid2(0xb, 0).ebx ?
+			    cpuid2(0xb, 0).edx : ap_ids[0];
+}
+
 static void check_self(void)
 {
 	uint32_t n = rx[0][VEC_SELF], m = nmis[0];
@@ -170,6 +185,15 @@ void test_main(void)
 	apic_of[1] = guest_cpus[1].apic_id;
 	CHECK(guest_cpus[1].apic_id != apic_of[0],
 	      "CPU 1 reports the boot CPU's APIC id %u", apic_of[0]);
+
+	CHECK(smp_call(1, ap_ids_side, NULL, true), "CPU 1 did not report "
+	      "its APIC IDs");
+	CHECK(ap_ids[0] == apic_of[1] && ap_ids[1] == ap_ids[0] &&
+		      ap_ids[2] == ap_ids[0],
+	      "CPU 1: LAPIC ID %u, CPUID.1 initial APIC ID %u, CPUID.0BH "
+	      "x2APIC ID %u", ap_ids[0], ap_ids[1], ap_ids[2]);
+	printf("ipi: CPU 1's APIC ID %u agrees with CPUID leaves 1 and 0xb\n",
+	       ap_ids[0]);
 
 	us = round_trips(1, VEC_PING, VEC_PONG, "CPU 0 -> 1 round trips");
 	printf("ipi: %u round trips CPU 0 -> 1 in %llu us: %u per second\n",
