@@ -20,6 +20,7 @@ static const char *const exit_names[HVM_EXIT_NR] = {
 	[HVM_EXIT_EXCEPTION] = "exception",
 	[HVM_EXIT_ENTRY_FAILED] = "entry-failed",
 	[HVM_EXIT_UNHANDLED] = "unhandled", [HVM_EXIT_PAUSE] = "pause",
+	[HVM_EXIT_XSETBV] = "xsetbv",
 };
 
 const char *hvm_exit_name(uint32_t reason)

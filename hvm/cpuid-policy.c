@@ -36,6 +36,49 @@
 	((L1_EDX & ~(BIT(28) | BIT(19) | BIT(25) | BIT(26))) | BIT(11) |     \
 	 BIT(20) | BIT(22) | BIT(26) | BIT(29) | BIT(30) | BIT(31))
 
+/* Leaf 1 ECX bits that come with XSAVE: XSAVE itself, and with AVX state
+ * FMA, AVX and F16C.  OSXSAVE (27) mirrors the guest's CR4. */
+#define L1_ECX_XSAVE BIT(26)
+#define L1_ECX_OSXSAVE BIT(27)
+#define L1_ECX_AVX (BIT(12) | BIT(28) | BIT(29))
+/* Leaf 7.0 EBX: AVX2 with AVX state; AVX512F, DQ, CD, BW, VL with
+ * AVX-512 state. */
+#define L7_EBX_AVX BIT(5)
+#define L7_EBX_AVX512 (BIT(16) | BIT(17) | BIT(28) | BIT(30) | BIT(31))
+#define XCR0_X87 1ull
+#define XCR0_SSE 2ull
+#define XCR0_AVX 4ull
+#define XCR0_AVX512 0xe0ull
+
+bool hvm_xcr0_valid(uint64_t max, uint64_t val)
+{
+	if (val & ~max || !(val & XCR0_X87))
+		return false;
+	if (val & XCR0_AVX && !(val & XCR0_SSE))
+		return false;
+	if (val & XCR0_AVX512 &&
+	    ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX)))
+		return false;
+	return true;
+}
+
+/* Bytes of an XSAVE area for the components in MASK: the legacy area and
+ * header, then each extended component at its host offset (leaf 0DH
+ * subleaf i: EAX size, EBX offset). */
+static uint32_t xsave_size(const struct hvm_cpu_io *host, uint64_t mask)
+{
+	uint32_t size = 512 + 64, r[4];
+
+	for (unsigned int i = 2; i < 64; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		host->cpuid(host->ctx, 0xd, i, r);
+		if (r[0] + r[1] > size)
+			size = r[0] + r[1];
+	}
+	return size;
+}
+
 void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 		      const struct cpuid_guest *g, uint32_t leaf,
 		      uint32_t subleaf, uint32_t out[4])
@@ -99,11 +142,43 @@ void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 			out[2] |= BIT(21);
 		if (g->tsc_deadline)
 			out[2] |= BIT(24);
+		if (g->xcr0_max) {
+			out[2] |= L1_ECX_XSAVE;
+			if (g->osxsave)
+				out[2] |= L1_ECX_OSXSAVE;
+			if (g->xcr0_max & XCR0_AVX)
+				out[2] |= h[2] & L1_ECX_AVX;
+		}
 		out[3] = h[3] & L1_EDX;
 		break;
 	case 7:
-		if (subleaf == 0)
+		if (subleaf == 0) {
 			out[1] = h[1] & L7_EBX;
+			if (g->xcr0_max & XCR0_AVX)
+				out[1] |= h[1] & L7_EBX_AVX;
+			if (g->xcr0_max & XCR0_AVX512)
+				out[1] |= h[1] & L7_EBX_AVX512;
+		}
+		break;
+	case 0xd:
+		/* XSAVE (SDM vol. 2A, CPUID leaf 0DH): subleaf 0 the XCR0
+		 * components offered and the area sizes for the current and
+		 * the largest XCR0; subleaf 1 only XSAVEOPT (XSAVEC, XGETBV1
+		 * and XSAVES are not offered); subleaf i of each offered
+		 * component its host size and offset. */
+		if (!g->xcr0_max)
+			break;
+		if (subleaf == 0) {
+			out[0] = (uint32_t)g->xcr0_max;
+			out[1] = xsave_size(host, g->xcr0);
+			out[2] = xsave_size(host, g->xcr0_max);
+			out[3] = (uint32_t)(g->xcr0_max >> 32);
+		} else if (subleaf == 1) {
+			out[0] = h[0] & BIT(0);
+		} else if (subleaf < 64 && (g->xcr0_max >> subleaf & 1)) {
+			out[0] = h[0];
+			out[1] = h[1];
+		}
 		break;
 	case 0xb:
 		/* Extended topology (SDM vol. 2A, CPUID leaf 0BH): EDX is the
@@ -154,6 +229,6 @@ void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 		out[2] = (g->nr_vcpus - 1) & 0xffu;
 		break;
 	default:
-		break; /* 2-6, 8-0xa, 0xc, 0xd: nothing offered */
+		break; /* 2-6, 8-0xa, 0xc: nothing offered */
 	}
 }

@@ -46,7 +46,14 @@ static void do_cpuid(struct vcpu *v)
 		.vmi = v->dom->vmi.enabled,
 		.vmi_container = hvm_ops.vmi_container,
 		.vmi_features = vmi_features(),
+		.xcr0_max = fpu_guest_xcr0_max(),
+		.xcr0 = v->xcr0,
 	};
+	uint64_t cr0, cr3, cr4, efer;
+
+	/* CPUID.1:ECX.OSXSAVE mirrors the guest's CR4.OSXSAVE. */
+	hvm_ops.get_ctrl(v, &cr0, &cr3, &cr4, &efer);
+	g.osxsave = cr4 & CR4_OSXSAVE;
 
 	if ((uint32_t)v->regs.rax == VMI_CPUID_SECTIONS)
 		vmi_cpuid_sections(g.vmi_sections);
@@ -165,30 +172,72 @@ static void deliver_interrupts(struct vcpu *v)
 }
 
 /*
- * x87/SSE state: the vCPU's is loaded while it runs and saved when it
+ * x87/SSE/AVX state: the vCPU's is loaded while it runs and saved when it
  * leaves its CPU, so vCPUs sharing a CPU never see each other's
  * registers.  Neither VMRUN (APM vol. 2, 15.5.1) nor VM entry/exit (SDM
- * vol. 3C, 27.5) switches any of it.  XSAVE is
- * not offered to guests (hvm/cpuid-policy.c) and XSETBV is intercepted,
- * so FXSAVE covers all a guest can use.  Reset values: SDM vol. 3,
- * Table 9-1 (FCW 0x037f, MXCSR 0x1f80, all tags empty).
+ * vol. 3C, 27.5) switches any of it, XCR0 included: the guest's XCR0 is
+ * loaded just before entry and the host's (every component guests may
+ * use) just after exit, so the save and restore under the host's XCR0
+ * cover whatever the guest enabled (hypervisor/fpu.c).  A reset (INIT,
+ * VCPU_UP) gives the state of SDM vol. 3A, Table 9-1, and XCR0 = 1.
  */
 static void fpu_load(struct vcpu *v)
 {
 	if (!v->fpu_valid) {
-		memset(v->fpu, 0, sizeof(v->fpu));
-		v->fpu[0] = 0x7f; /* FCW */
-		v->fpu[1] = 0x03;
-		v->fpu[24] = 0x80; /* MXCSR */
-		v->fpu[25] = 0x1f;
+		fpu_area_reset(v->fpu);
+		v->xcr0 = XCR0_X87;
 		v->fpu_valid = true;
 	}
-	asm volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])v->fpu));
+	fpu_area_load(v->fpu);
 }
 
 static void fpu_save(struct vcpu *v)
 {
-	asm volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])v->fpu));
+	fpu_area_save(v->fpu);
+}
+
+/*
+ * XSETBV (SDM vol. 2, XSETBV; vol. 1, 13.3): #UD without CR4.OSXSAVE,
+ * #GP(0) at CPL > 0, for ECX != 0 (only XCR0 exists), or for a value the
+ * CPU refuses: x87 clear, AVX without SSE, AVX-512 parts not all together
+ * or without AVX, or a component this guest is not offered.
+ */
+static void do_xsetbv(struct vcpu *v, unsigned int insn_len)
+{
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	hvm_ops.get_ctrl(v, &cr0, &cr3, &cr4, &efer);
+	if (!(cr4 & CR4_OSXSAVE)) {
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
+		return;
+	}
+	if (hvm_ops.cpl(v) != 0 || (uint32_t)v->regs.rcx != 0 ||
+	    !hvm_xcr0_valid(fpu_guest_xcr0_max(), val)) {
+		inject_gp(v);
+		return;
+	}
+	v->xcr0 = val;
+	hvm_ops.skip_insn(v, insn_len);
+}
+
+/*
+ * The guest changed XCR0 without an XSETBV exit: the CPU let the
+ * instruction through (QEMU TCG does for SVM guests), so its own checks
+ * were the only ones.  Keep what the guest set, as hardware accepted it,
+ * but only the components the save area covers; say so (rate-limited).
+ */
+static void xcr0_unchecked(struct vcpu *v, uint64_t xcr0)
+{
+	static struct ratelimit rl = RATELIMIT_INIT(1000, 4);
+	uint64_t max = fpu_guest_xcr0_max();
+
+	if (ratelimit_ok(&rl))
+		log_dom(LOG_WARN, v->dom,
+			"vCPU %u: XCR0 %#lx set without an XSETBV exit (the "
+			"CPU did not intercept it)%s", v->id, xcr0,
+			xcr0 & ~max ? "; components not offered dropped" : "");
+	v->xcr0 = hvm_xcr0_valid(max, xcr0 & max) ? xcr0 & max : XCR0_X87;
 }
 
 static int run_loop(struct vcpu *v);
@@ -318,7 +367,14 @@ static int run_loop(struct vcpu *v)
 				v->tlb_flushes++;
 			}
 		}
+		fpu_xcr0_enter(v->xcr0);
 		hvm_ops.vcpu_enter(v, &x);
+		{
+			uint64_t xcr0 = fpu_xcr0_exit(v->xcr0);
+
+			if (xcr0 != v->xcr0)
+				xcr0_unchecked(v, xcr0);
+		}
 		__atomic_fetch_add(&v->guest_seq, 1, __ATOMIC_SEQ_CST);
 		/* Stored whole: the management agent reads it from CPU 0. */
 		__atomic_store_n(&v->exits[x.reason], v->exits[x.reason] + 1,
@@ -336,6 +392,9 @@ static int run_loop(struct vcpu *v)
 		case HVM_EXIT_CPUID:
 			do_cpuid(v);
 			hvm_ops.skip_insn(v, x.insn_len);
+			break;
+		case HVM_EXIT_XSETBV:
+			do_xsetbv(v, x.insn_len);
 			break;
 		case HVM_EXIT_MSR:
 			do_msr(v, &x);

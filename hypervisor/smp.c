@@ -14,6 +14,7 @@
 #include <trivisor/time.h>
 #include <trivisor/log.h>
 #include <trivisor/cpu.h>
+#include <trivisor/fpu.h>
 #include <trivisor/panic.h>
 #include <trivisor/spinlock.h>
 #include <trivisor/init.h>
@@ -78,12 +79,14 @@ void cpu_init_common(unsigned int cpu)
 	idt_load();
 	/*
 	 * The hypervisor itself never touches the FPU (-mgeneral-regs-only),
-	 * but it keeps each vCPU's x87/SSE state with FXSAVE/FXRSTOR, which
-	 * include the XMM registers only with CR4.OSFXSR (SDM vol. 2,
-	 * FXSAVE; APM vol. 2, 11.4.4).
+	 * but it keeps each vCPU's x87/SSE/AVX state with XSAVE/XRSTOR (or
+	 * FXSAVE/FXRSTOR), which include the XMM registers only with
+	 * CR4.OSFXSR (SDM vol. 2, FXSAVE; APM vol. 2, 11.4.4); fpu_cpu_init()
+	 * sets CR4.OSXSAVE and the host XCR0 (hypervisor/fpu.c).
 	 */
 	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	fpu_cpu_init();
 }
 
 void ap_entry(unsigned int cpu)

@@ -89,6 +89,10 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->reason = HVM_EXIT_CPUID;
 		x->insn_len = 2;
 		break;
+	case VMEXIT_XSETBV: /* 0f 01 d1; the run loop checks it */
+		x->reason = HVM_EXIT_XSETBV;
+		x->insn_len = 3;
+		break;
 	case VMEXIT_HLT:
 		x->reason = HVM_EXIT_HLT;
 		x->insn_len = 1;
@@ -161,7 +165,6 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	case VMEXIT_INVLPGA:
 	case VMEXIT_MONITOR:
 	case VMEXIT_MWAIT:
-	case VMEXIT_XSETBV:
 	case VMEXIT_RDTSCP:
 		/* Not offered in CPUID: #UD, as on a CPU without them. */
 		inject_ud(v);

@@ -242,6 +242,10 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->reason = HVM_EXIT_CPUID;
 		x->insn_len = (uint8_t)len;
 		break;
+	case EXIT_REASON_XSETBV: /* the run loop checks it */
+		x->reason = HVM_EXIT_XSETBV;
+		x->insn_len = (uint8_t)len;
+		break;
 	case EXIT_REASON_HLT:
 		x->reason = HVM_EXIT_HLT;
 		x->insn_len = (uint8_t)len;
@@ -310,7 +314,6 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	case EXIT_REASON_INVVPID:
 	case EXIT_REASON_MWAIT:
 	case EXIT_REASON_MONITOR:
-	case EXIT_REASON_XSETBV:
 	case EXIT_REASON_RDTSCP:
 		/* Not offered in CPUID: #UD, as on a CPU without them. */
 		inject_ud(v);

@@ -21,7 +21,17 @@ struct cpuid_guest {
 	uint32_t vmi_container; /* VMI_CONTAINER_* */
 	uint32_t vmi_features; /* feature word 0 */
 	uint32_t vmi_sections[4]; /* leaf 0x40000003 EAX..EDX */
+	/* XSAVE: the XCR0 components offered (0: no XSAVE), the guest's
+	 * XCR0 now, and its CR4.OSXSAVE (mirrored in leaf 1 ECX). */
+	uint64_t xcr0_max;
+	uint64_t xcr0;
+	bool osxsave;
 };
+
+/* A value XSETBV may put in XCR0 for a guest offered MAX (SDM vol. 1,
+ * 13.3): x87 set, AVX only with SSE, the AVX-512 parts together and only
+ * with AVX, nothing outside MAX. */
+bool hvm_xcr0_valid(uint64_t max, uint64_t val);
 
 void hvm_cpuid_policy(const struct hvm_cpu_io *host,
 		      const struct cpuid_guest *g, uint32_t leaf,

@@ -34,7 +34,8 @@ struct nested_fmt;
 #define HVM_EXIT_ENTRY_FAILED 12 /* the CPU refused the guest state */
 #define HVM_EXIT_UNHANDLED 13 /* an exit the backend does not know */
 #define HVM_EXIT_PAUSE 14
-#define HVM_EXIT_NR 15
+#define HVM_EXIT_XSETBV 15
+#define HVM_EXIT_NR 16
 
 /* What the core needs to know about an exit; filled by the backend. */
 struct hvm_exit {

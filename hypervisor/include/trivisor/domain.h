@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <trivisor/fpu.h>
 #include <trivisor/spinlock.h>
 #include <hvm/hvm.h>
 #include <mm/p2m.h>
@@ -57,9 +58,11 @@ struct vcpu {
 	volatile uint32_t flush_req;
 	volatile uint64_t guest_seq;
 	uint64_t tlb_flushes; /* requests taken, for the log */
-	/* x87/SSE state in FXSAVE format while the vCPU is off its CPU. */
-	bool fpu_valid; /* false: reset state at the next run */
-	uint8_t fpu[512] __attribute__((aligned(16)));
+	/* x87/SSE/AVX state in XSAVE (or FXSAVE) format while the vCPU is
+	 * off its CPU, and the guest's XCR0 (trivisor/fpu.h). */
+	bool fpu_valid; /* false: reset state (and XCR0) at the next run */
+	uint64_t xcr0;
+	uint8_t fpu[FPU_AREA_SIZE] __attribute__((aligned(64)));
 	struct vmi_vcpu vmi; /* pv domains: the VMI ABI (hvm/vmi-vcpu.c) */
 };
 
