@@ -43,3 +43,39 @@ case_bochs_hv_probe() {
 }
 
 DEFAULT_CASES+=(hv_probe hv_probe_strict hv_npt_float bochs_hv_probe)
+
+# Vendor MSRs: AMD's legacy counters read 0 and take writes for an AMD
+# guest (QEMU -cpu max) and raise #GP for an Intel one (Bochs); the base
+# MSRs refuse non-canonical values with #GP at the WRMSR.
+case_hv_msr_vendor() {
+	run_hv hv_msr_vendor 60 "$G/msr_vendor.elf=kernel mv memory=32"
+	expect_outcome pass
+	expect '\[mv\] msr_vendor: CPUID vendor AMD'
+	expect '\[mv\] msr_vendor: AMD legacy counters 0xc0010000-0xc0010007 read and write without a fault'
+	expect '\[mv\] msr_vendor: non-canonical wrmsr of FS_BASE: #GP\(0\)'
+	expect '\[mv\] msr_vendor: non-canonical wrmsr of SYSENTER_EIP: accepted, reads 0x1234 \(low 32 bits, as AMD\)'
+	expect '\[mv\] msr_vendor: 256 unknown MSRs: 256 #GP'
+	expect '\[mv\] GUEST-RESULT: PASS msr_vendor'
+	expect_unknown_msr_lines_limited
+}
+
+# The unknown-MSR lines of 256 and more distinct MSRs in well under a
+# second: the first 8, then the rate limit.
+expect_unknown_msr_lines_limited() {
+	local n
+	n=$(grep -ac 'of unknown MSR 0x' "$LOG" || true)
+	[ "$n" -ge 1 ] && [ "$n" -le 24 ] ||
+		fail "$n unknown-MSR lines for 256 MSRs and more: the rate limit (8 a second) does not hold"
+}
+
+case_bochs_hv_msr_vendor() {
+	run_hv_bochs bochs_hv_msr_vendor 150 1 "$G/msr_vendor.elf=kernel mv memory=32"
+	expect_outcome pass
+	expect '\[mv\] msr_vendor: CPUID vendor Intel'
+	expect '\[mv\] msr_vendor: Intel: 0xc0010000-0xc0010007 raise #GP'
+	expect '\[mv\] msr_vendor: non-canonical wrmsr of FS_BASE: #GP\(0\)'
+	expect '\[mv\] GUEST-RESULT: PASS msr_vendor'
+	expect_unknown_msr_lines_limited
+}
+
+DEFAULT_CASES+=(hv_msr_vendor bochs_hv_msr_vendor)
