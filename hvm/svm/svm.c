@@ -355,6 +355,20 @@ static uint64_t svm_seg_base(struct vcpu *v, unsigned int seg)
 	return seg < 6 ? segs[seg].base : 0;
 }
 
+static void svm_seg_limit(struct vcpu *v, unsigned int seg, uint32_t *limit,
+			  uint32_t *attr)
+{
+	const struct vmcb_seg *segs = &to_svm(v)->vmcb->save.es;
+
+	*limit = seg < 6 ? segs[seg].limit : 0;
+	*attr = seg < 6 ? segs[seg].attr : 0;
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+	to_svm(v)->vmcb->save.cr2 = cr2;
+}
+
 static void svm_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 			 uint64_t *cr4, uint64_t *efer)
 {
@@ -422,6 +436,8 @@ static const struct hvm_ops svm_ops = {
 	.seg_base = svm_seg_base,
 	.get_ctrl = svm_get_ctrl,
 	.cpl = svm_cpl,
+	.seg_limit = svm_seg_limit,
+	.set_cr2 = svm_set_cr2,
 	.flush_tlb = svm_flush_tlb,
 	.dump = svm_dump,
 };

@@ -79,3 +79,27 @@ case_bochs_hv_msr_vendor() {
 }
 
 DEFAULT_CASES+=(hv_msr_vendor bochs_hv_msr_vendor)
+
+# Emulated string I/O and MMIO with the CPU's privilege checks: CPL 3
+# rep insb/outsb against a supervisor page get #PF (U set), CPL 3 MMIO
+# through a user mapping works, SMAP, segment limits.
+case_hv_userio() {
+	run_hv hv_userio 60 "$G/userio.elf=kernel userio memory=32"
+	expect_outcome pass
+	expect '\[userio\] userio: CPL 3 rep insb across into a supervisor page: #PF error 0x7 cr2 0x400000 ecx 2 edi 0x400000'
+	expect '\[userio\] userio: CPL 3 rep outsb from a supervisor page: #PF error 0x5 cr2 0x400000'
+	expect '\[userio\] userio: CPL 3 movsd from the IOAPIC through a user mapping copies 0x[0-9a-f]+'
+	expect '\[userio\] userio: SMAP: CPL 0 rep insb into a user page: #PF with AC clear, done with AC set'
+	expect '\[userio\] userio: rep insb past ES.s limit: #GP\(0\) after 2 bytes'
+	expect '\[userio\] GUEST-RESULT: PASS userio'
+}
+
+case_bochs_hv_userio() {
+	run_hv_bochs bochs_hv_userio 150 1 "$G/userio.elf=kernel userio memory=32"
+	expect_outcome pass
+	expect '\[userio\] userio: CPL 3 rep insb across into a supervisor page: #PF error 0x7 cr2 0x400000 ecx 2 edi 0x400000'
+	expect '\[userio\] userio: rep insb past ES.s limit: #GP\(0\) after 2 bytes'
+	expect '\[userio\] GUEST-RESULT: PASS userio'
+}
+
+DEFAULT_CASES+=(hv_userio bochs_hv_userio)
