@@ -170,11 +170,12 @@ bool hvm_pat_valid(uint64_t pat)
  * SYSENTER_ESP/EIP and raises nothing (APM vol. 2, 6.1.1, SYSENTER is
  * legacy-mode only).
  *
- * Where these MSRs are passed through, the CPU in guest mode makes the
- * check itself; QEMU TCG (7.2) makes none of them, neither bare nor for a
- * nested SVM guest, so the SVM backend intercepts the writes and asks
- * here (hvm/svm/exit.c).  Bochs's VT-x does check: the VMX backend keeps
- * them passed through.
+ * Where these MSRs are passed through, the CPU in guest mode decides; a
+ * real CPU makes the checks, but QEMU TCG (7.2) makes none of them,
+ * neither bare nor for a nested SVM guest, and Bochs's "ryzen" model
+ * raises Intel's #GP for SYSENTER_ESP/EIP.  So the SVM backend intercepts
+ * these writes and asks here (hvm/svm/exit.c).  Bochs's Intel models
+ * check as Intel CPUs do: the VMX backend keeps them passed through.
  */
 int hvm_msr_base_write(uint32_t msr, uint64_t *val)
 {

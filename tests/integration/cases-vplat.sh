@@ -103,3 +103,21 @@ case_bochs_hv_userio() {
 }
 
 DEFAULT_CASES+=(hv_userio bochs_hv_userio)
+
+# The same on Bochs's AMD model (the SVM backend under Bochs).  Passed
+# through, Bochs's ryzen raises the canonical #GP for the base MSRs as
+# the CPU does but also #GP for SYSENTER_ESP/EIP, which a real AMD CPU
+# truncates to 32 bits; with the writes intercepted the guest sees AMD's
+# behaviour.
+case_bochs_svm_msr_vendor() {
+	run_bochs bochs_svm_msr_vendor "exit=done onpanic=exit watchdog=110" 150 \
+		"${BOCHS_SVM_MODEL:-ryzen}" 1 "$G/msr_vendor.elf=kernel mv memory=32"
+	expect_outcome pass
+	expect 'hv container: AMD-V backend enabled on 1 CPU'
+	expect '\[mv\] msr_vendor: CPUID vendor AMD'
+	expect '\[mv\] msr_vendor: non-canonical wrmsr of FS_BASE: #GP\(0\)'
+	expect '\[mv\] msr_vendor: non-canonical wrmsr of SYSENTER_ESP: accepted, reads 0x1234 \(low 32 bits, as AMD\)'
+	expect '\[mv\] GUEST-RESULT: PASS msr_vendor'
+}
+
+DEFAULT_CASES+=(bochs_svm_msr_vendor)
