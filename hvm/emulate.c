@@ -151,9 +151,13 @@ static int push(const struct bt_insn *in, struct emu_regs *r,
 	unsigned int size = in->opsize;
 	uint64_t smask = in->mode == BT_MODE_64 ? ~0ull : 0xffffffffull;
 	uint64_t rsp = (r->gpr[4] - size) & smask;
+	int ret;
 
-	if (!m->push || m->push(m->ctx, rsp, size, mmio_read(m, size)))
+	if (!m->push)
 		return -VMI_EFAULT;
+	ret = m->push(m->ctx, rsp, size, mmio_read(m, size));
+	if (ret)
+		return ret == EMU_FAULT ? ret : -VMI_EFAULT;
 	r->gpr[4] = (r->gpr[4] & ~smask) | rsp;
 	return 0;
 }
@@ -164,9 +168,13 @@ static int pop(const struct bt_insn *in, struct emu_regs *r,
 	unsigned int size = in->opsize;
 	uint64_t smask = in->mode == BT_MODE_64 ? ~0ull : 0xffffffffull;
 	uint64_t rsp = r->gpr[4] & smask, v = 0;
+	int ret;
 
-	if (!m->pop || m->pop(m->ctx, rsp, size, &v))
+	if (!m->pop)
 		return -VMI_EFAULT;
+	ret = m->pop(m->ctx, rsp, size, &v);
+	if (ret)
+		return ret == EMU_FAULT ? ret : -VMI_EFAULT;
 	m->write(m->ctx, size, v & mask_of(size));
 	r->gpr[4] = (r->gpr[4] & ~smask) | ((rsp + size) & smask);
 	return 0;
@@ -192,7 +200,10 @@ static void areg_add(const struct bt_insn *in, struct emu_regs *r,
  * "OUTS/OUTSB...", "REP/REPE..."): the memory source is seg:rSI (DS unless
  * overridden), the memory destination ES:rDI, both stepped by the element
  * size, backwards when RFLAGS.DF is set; the port is DX.  With REP rCX
- * counts the elements; a count of zero does nothing.
+ * counts the elements; a count of zero does nothing.  A fault on an
+ * element (EMU_FAULT from m->mem) stops the instruction there with the
+ * registers of the elements done, as the CPU leaves them; INS checks its
+ * destination before it reads the port, so the read is not lost.
  */
 static int string_insn(const struct bt_insn *in, struct emu_regs *r,
 		       const struct emu_mmio *m)
@@ -219,6 +230,10 @@ static int string_insn(const struct bt_insn *in, struct emu_regs *r,
 		if (op == 0xaa) {
 			v = r->gpr[RAX] & mask_of(size);
 		} else if (op == 0x6c) {
+			ret = m->mem(m->ctx, BT_SEG_ES, areg(in, r, RDI), size,
+				     true, NULL);
+			if (ret)
+				return ret;
 			pv = 0;
 			m->pio(m->ctx, port, size, true, &pv);
 			v = pv & mask_of(size);

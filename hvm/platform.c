@@ -46,6 +46,7 @@ struct hvm_plat {
 	bool nmi[MAX_VCPUS];
 	int sipi[MAX_VCPUS]; /* pending SIPI vector or -1 */
 	struct ratelimit log_rl;
+	struct ratelimit unclaimed_rl; /* accesses to unclaimed addresses */
 	unsigned int order; /* of the allocation holding this struct */
 };
 
@@ -150,6 +151,7 @@ int hvm_platform_create(struct domain *d, char *why, unsigned int why_len)
 	p->order = order;
 	p->d = d;
 	p->log_rl = (struct ratelimit)RATELIMIT_INIT(1000, 10);
+	p->unclaimed_rl = (struct ratelimit)RATELIMIT_INIT(1000, 4);
 	p->ops = (struct vplat_ops){ p, p_set_irq, p_deliver, p_kick,
 				     p_console, p_shutdown, p_log };
 	vioport_init(&p->io, &p->ops);
@@ -219,11 +221,46 @@ void hvm_platform_pio(struct vcpu *v, uint16_t port, unsigned int size,
 	spin_unlock_irqrestore(&p->lock, f);
 }
 
-bool hvm_platform_is_mmio(struct domain *d, uint64_t gpa)
+static bool is_device_page(uint64_t gpa)
 {
-	(void)d;
 	return (gpa >> 12) == (LOADER_LAPIC_BASE >> 12) ||
 	       (gpa >> 12) == (LOADER_IOAPIC_BASE >> 12);
+}
+
+#define FOUR_G 0x100000000ull
+
+/*
+ * Where the domain's RAM is (docs/guest-boot.md; the 640 KiB-1 MiB window
+ * is backed too), whether or not a page is there now: a page a pv guest
+ * gave back stays the guest's mistake to touch.
+ */
+static bool in_ram_span(const struct domain *d, uint64_t gpa)
+{
+	uint64_t low = d->mem_bytes < LOADER_LOWMEM_MAX ? d->mem_bytes
+							 : LOADER_LOWMEM_MAX;
+	uint64_t high = d->mem_bytes - low;
+
+	return gpa < low || (gpa >= FOUR_G && gpa - FOUR_G < high);
+}
+
+/*
+ * An address no device and no RAM decodes.  On a PC such a read ends in
+ * a master abort and returns all ones, and a write is dropped (PCI Local
+ * Bus 3.0, 3.7.3.1; the chipset's subtractive decode sends it nowhere),
+ * which is how kernels probe for the HPET at 0xfed00000 or walk the
+ * flash below 4 GiB.  A domain created with unclaimed=strict crashes
+ * instead (docs/domains.md), for tests that want every stray access to
+ * stop the guest.
+ */
+static bool is_unclaimed(struct domain *d, uint64_t gpa)
+{
+	return !d->unclaimed_strict && !in_ram_span(d, gpa) &&
+	       !domain_is_ram(d, gpa, 1);
+}
+
+bool hvm_platform_is_mmio(struct domain *d, uint64_t gpa)
+{
+	return is_device_page(gpa) || is_unclaimed(d, gpa);
 }
 
 void hvm_platform_mmio(struct vcpu *v, uint64_t gpa, unsigned int size,
@@ -232,10 +269,20 @@ void hvm_platform_mmio(struct vcpu *v, uint64_t gpa, unsigned int size,
 	struct hvm_plat *p = plat_of(v->dom);
 	uint64_t f = spin_lock_irqsave(&p->lock);
 
-	if ((gpa >> 12) == (LOADER_LAPIC_BASE >> 12))
+	if ((gpa >> 12) == (LOADER_LAPIC_BASE >> 12)) {
 		vlapic_mmio(&p->lapic[v->id], gpa, size, write, val, time_ns());
-	else
+	} else if ((gpa >> 12) == (LOADER_IOAPIC_BASE >> 12)) {
 		vioapic_mmio(&p->ioapic, gpa, size, write, val, time_ns());
+	} else {
+		if (!write)
+			*val = size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+		if (ratelimit_ok(&p->unclaimed_rl))
+			log_dom(LOG_INFO, v->dom, "%u-byte %s unclaimed "
+				"guest-physical %#lx at rip %#lx: %s", size,
+				write ? "write to" : "read of", gpa,
+				v->regs.rip,
+				write ? "dropped" : "all ones");
+	}
 	spin_unlock_irqrestore(&p->lock, f);
 }
 

@@ -165,6 +165,44 @@ static void pm_write_sysctl(struct vpm *pm, uint8_t v, uint64_t now)
 		vpit_set_gate(pm->pit, 2, v & VPM_SYSCTL_GATE2, now);
 }
 
+/*
+ * 0xcf8-0xcff: PCI configuration mechanism #1 (PCI Local Bus 3.0,
+ * 3.2.2.3.2) with no bus behind it, sharing its ports with RST_CNT the
+ * way an Intel ICH/PCH or AMD FCH does.  Only a dword access to 0xcf8 is
+ * CONFIG_ADDRESS (it reads back what was written); only a byte access to
+ * 0xcf9 is RST_CNT.  Everything else, and CONFIG_DATA at 0xcfc-0xcff
+ * whatever CONFIG_ADDRESS says, finds no device: reads all ones, writes
+ * dropped.  So Linux's pci_check_type1() sees mechanism #1 and its bus
+ * scan finds every vendor ID 0xffff, and a dword probe of 0xcf8 no
+ * longer reaches the reset register through its second byte.
+ */
+static int pm_conf1(struct vpm *pm, unsigned int p, unsigned int size,
+		    bool write, uint64_t *val)
+{
+	if (p == VPM_PCI_CONF1_PORT && size == 4) {
+		if (write)
+			pm->pci_addr = (uint32_t)*val;
+		else
+			*val = pm->pci_addr;
+		return 0;
+	}
+	if (p == VPM_RESET_PORT && size == 1) {
+		if (!write) {
+			*val = pm->rst_cnt;
+			return 0;
+		}
+		pm->rst_cnt = (uint8_t)(*val & (VPM_RST_SYS_RST |
+						VPM_RST_FULL_RST));
+		/* RST_CPU going to 1 resets; it always reads back 0. */
+		if (*val & VPM_RST_RST_CPU)
+			pm_shutdown(pm, VPLAT_SHUTDOWN_REBOOT, 0);
+		return 0;
+	}
+	if (!write)
+		*val = ~0ull;
+	return 0;
+}
+
 int vpm_io(void *dev, uint64_t port, unsigned int size, bool write,
 	   uint64_t *val, uint64_t now_ns)
 {
@@ -185,20 +223,12 @@ int vpm_io(void *dev, uint64_t port, unsigned int size, bool write,
 		else
 			*val = 0xff;
 		return 0;
-	case VPM_RESET_PORT:
-		if (!write) {
-			*val = pm->rst_cnt;
-			return 0;
-		}
-		pm->rst_cnt = (uint8_t)(*val & (VPM_RST_SYS_RST |
-						VPM_RST_FULL_RST));
-		/* RST_CPU going to 1 resets; it always reads back 0. */
-		if (*val & VPM_RST_RST_CPU)
-			pm_shutdown(pm, VPLAT_SHUTDOWN_REBOOT, 0);
-		return 0;
 	default:
 		break;
 	}
+
+	if (p >= VPM_PCI_CONF1_PORT && p < VPM_PCI_CONF1_PORT + VPM_PCI_CONF1_LEN)
+		return pm_conf1(pm, p, size, write, val);
 
 	if (p >= VPM_DEBUG_EXIT_PORT &&
 	    p < VPM_DEBUG_EXIT_PORT + VPM_DEBUG_EXIT_LEN) {
@@ -241,7 +271,7 @@ int vpm_register(struct vpm *pm, struct vioport_table *tab)
 		{ VPM_PM1A_EVT_BLK, VPM_PM1_EVT_LEN, 2 },
 		{ VPM_PM1A_CNT_BLK, VPM_PM1_CNT_LEN, 2 },
 		{ VPM_PM_TMR_BLK, VPM_PM_TMR_LEN, 4 },
-		{ VPM_RESET_PORT, 1, 1 },
+		{ VPM_PCI_CONF1_PORT, VPM_PCI_CONF1_LEN, 4 }, /* and 0xcf9 */
 		{ VPM_DEBUG_EXIT_PORT, VPM_DEBUG_EXIT_LEN, 4 },
 		{ VPM_SYSCTL_PORT, 1, 1 },
 		{ VPM_POST_PORT, 1, 1 },

@@ -413,6 +413,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 	ret = build_memory(d, why, n);
 	if (ret)
 		goto undo_memory;
+	d->unclaimed_strict = cfg->unclaimed_strict;
 	ret = hvm_platform_create(d, why, n);
 	if (ret)
 		goto undo_memory;

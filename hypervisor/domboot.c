@@ -3,7 +3,7 @@
  *
  * A module whose string starts with "kernel" is a domain's kernel:
  *     kernel NAME [memory=MiB] [vcpus=N] [type=hv|pv] [ramdisk=MODULE]
- *            [cmdline=...]
+ *            [unclaimed=float|strict] [cmdline=...]
  * and "cmdline=" takes the rest of the string.  A module whose string is
  * "ramdisk MODULE" is found by that name.
  */
@@ -53,8 +53,8 @@ static int create_from(const struct boot_module *m)
 	n = strcspn(s, " ");
 	if (n == 0 || n >= sizeof(name)) {
 		log_err("module \"%s\": name the domain: kernel NAME [memory=MiB] "
-			"[vcpus=N] [type=hv|pv] [ramdisk=MODULE] [cmdline=...]",
-			m->cmdline);
+			"[vcpus=N] [type=hv|pv] [ramdisk=MODULE] "
+			"[unclaimed=float|strict] [cmdline=...]", m->cmdline);
 		return -1;
 	}
 	memcpy(name, s, n);
@@ -101,9 +101,21 @@ static int create_from(const struct boot_module *m)
 					eq + 1);
 				return -1;
 			}
+		} else if (kn == 9 && !strncmp(s, "unclaimed", 9)) {
+			if (vn == 5 && !strncmp(eq + 1, "float", 5)) {
+				cfg.unclaimed_strict = false;
+			} else if (vn == 6 && !strncmp(eq + 1, "strict", 6)) {
+				cfg.unclaimed_strict = true;
+			} else {
+				log_err("domain %s: unclaimed = %.*s: use float "
+					"(all ones, writes dropped) or strict "
+					"(crash)", name, (int)vn, eq + 1);
+				return -1;
+			}
 		} else {
 			log_err("domain %s: unknown key \"%.*s\" (known: memory, "
-				"vcpus, type, ramdisk, cmdline)", name, (int)kn, s);
+				"vcpus, type, ramdisk, unclaimed, cmdline)", name,
+				(int)kn, s);
 			return -1;
 		}
 		if (!ok) {

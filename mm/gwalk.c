@@ -10,6 +10,8 @@
 #define CR0_WP (1ull << 16)
 #define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 
@@ -100,6 +102,16 @@ int gwalk_translate(const struct gwalk_ctx *c, uint64_t gva, unsigned int acc,
 				return -VMI_ENOENT;
 			if ((acc & GWALK_FETCH) && nx)
 				return -VMI_ENOENT;
+			/* SMEP and SMAP: a supervisor fetch from, or data
+			 * access with EFLAGS.AC clear to, a page user mode
+			 * may reach (SDM vol. 3A, 4.6.1). */
+			if (!(acc & GWALK_USER) && allowed_u) {
+				if ((acc & GWALK_FETCH) && (c->cr4 & CR4_SMEP))
+					return -VMI_ENOENT;
+				if (!(acc & (GWALK_FETCH | GWALK_AC)) &&
+				    (c->cr4 & CR4_SMAP))
+					return -VMI_ENOENT;
+			}
 			*gpa = base | (gva & page_mask);
 			return 0;
 		}

@@ -18,14 +18,38 @@ static void inject_ud(struct vcpu *v)
 	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
 }
 
+/* A base or entry-point MSR whose writes are intercepted
+ * (svm_vcpu_create()) into its VMCB field. */
+static void base_msr_store(struct vmcb *vmcb, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case 0xc0000100: vmcb->save.fs.base = val; break;
+	case 0xc0000101: vmcb->save.gs.base = val; break;
+	case 0xc0000102: vmcb->save.kernel_gs_base = val; break;
+	case 0xc0000082: vmcb->save.lstar = val; break;
+	case 0xc0000083: vmcb->save.cstar = val; break;
+	case 0x175: vmcb->save.sysenter_esp = val; break;
+	case 0x176: vmcb->save.sysenter_eip = val; break;
+	default: break;
+	}
+}
+
 /* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
- * is hidden from the guest, which sees no SVM (15.5.1 consistency). */
+ * is hidden from the guest, which sees no SVM (15.5.1 consistency).
+ * Writes of the base MSRs go there too, once hvm_msr_base_write() has
+ * refused what the CPU would. */
 static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	int base = write ? hvm_msr_base_write(msr, &val) : 0;
 
-	if (msr == MSR_EFER_NUM) {
+	if (base < 0) {
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+		return true;
+	} else if (base > 0) {
+		base_msr_store(vmcb, msr, val);
+	} else if (msr == MSR_EFER_NUM) {
 		if (!write) {
 			val = vmcb->save.efer & ~(uint64_t)EFER_SVME;
 		} else if (val & ~HVM_EFER_GUEST_BITS) {

@@ -81,6 +81,14 @@ static void msrpm_allow(uint8_t *pm, uint32_t msr)
 	pm[base + idx / 4] &= (uint8_t)~(3u << ((idx % 4) * 2));
 }
 
+/* Intercept writes of @msr again (the read stays passed through). */
+static void msrpm_trap_write(uint8_t *pm, uint32_t msr)
+{
+	uint32_t base = msr < 0x2000 ? 0 : 0x800, idx = msr & 0x1fff;
+
+	pm[base + idx / 4] |= (uint8_t)(2u << ((idx % 4) * 2));
+}
+
 static void set_seg(struct vmcb_seg *s, const struct guest_seg *g)
 {
 	s->sel = g->sel;
@@ -129,6 +137,10 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 		MSR_LSTAR, 0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */,
 		0x174, 0x175, 0x176 /* SYSENTER_CS/ESP/EIP */,
 	};
+	static const uint32_t checked_msrs[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_LSTAR,
+		0xc0000083, 0x175, 0x176,
+	};
 
 	BUILD_BUG_ON(sizeof(struct svm_vcpu) > PAGE_SIZE);
 	s = hv_pages_alloc(0, &pa, 0);
@@ -144,6 +156,11 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	for (unsigned int i = 0; i < sizeof(owned_msrs) / sizeof(owned_msrs[0]);
 	     i++)
 		msrpm_allow(msrpm, owned_msrs[i]);
+	/* Base and entry-point MSR writes are checked (hvm_msr_base_write():
+	 * QEMU TCG drops the CPU's canonical #GP). */
+	for (unsigned int i = 0; i < sizeof(checked_msrs) /
+					     sizeof(checked_msrs[0]); i++)
+		msrpm_trap_write(msrpm, checked_msrs[i]);
 
 	vmcb = s->vmcb;
 	vmcb->ctl.intercept_exc = (1u << 1) | (1u << 17) | (1u << 18);
@@ -338,6 +355,20 @@ static uint64_t svm_seg_base(struct vcpu *v, unsigned int seg)
 	return seg < 6 ? segs[seg].base : 0;
 }
 
+static void svm_seg_limit(struct vcpu *v, unsigned int seg, uint32_t *limit,
+			  uint32_t *attr)
+{
+	const struct vmcb_seg *segs = &to_svm(v)->vmcb->save.es;
+
+	*limit = seg < 6 ? segs[seg].limit : 0;
+	*attr = seg < 6 ? segs[seg].attr : 0;
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+	to_svm(v)->vmcb->save.cr2 = cr2;
+}
+
 static void svm_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 			 uint64_t *cr4, uint64_t *efer)
 {
@@ -405,6 +436,8 @@ static const struct hvm_ops svm_ops = {
 	.seg_base = svm_seg_base,
 	.get_ctrl = svm_get_ctrl,
 	.cpl = svm_cpl,
+	.seg_limit = svm_seg_limit,
+	.set_cr2 = svm_set_cr2,
 	.flush_tlb = svm_flush_tlb,
 	.dump = svm_dump,
 };

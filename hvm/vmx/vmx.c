@@ -674,6 +674,28 @@ static unsigned int vmx_cpl(struct vcpu *v)
 	return (vmcs_read(GUEST_ES_AR + 2 * VMX_SEG_SS) >> 5) & 3;
 }
 
+/* Access rights (24.4.1) folded to the VMCB's 12-bit attributes;
+ * "unusable" (bit 16) clears P. */
+static void vmx_seg_limit(struct vcpu *v, unsigned int seg, uint32_t *limit,
+			  uint32_t *attr)
+{
+	uint32_t ar = seg < 6 ? (uint32_t)vmcs_read(GUEST_ES_AR + 2 * seg) : 0;
+
+	(void)v;
+	*limit = seg < 6 ? (uint32_t)vmcs_read(GUEST_ES_LIMIT + 2 * seg) : 0;
+	*attr = (ar & 0xff) | ((ar >> 4) & 0xf00);
+	if (ar & (1u << 16))
+		*attr &= ~0x80u;
+}
+
+/* The guest's CR2 is the CPU's while it runs (the VMCS has none): the
+ * emulator sets it on the vCPU's CPU just before the entry. */
+static void vmx_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+	(void)v;
+	asm volatile("mov %0, %%cr2" : : "r"(cr2) : "memory");
+}
+
 static void vmx_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 			 uint64_t *cr4, uint64_t *efer)
 {
@@ -815,6 +837,8 @@ static const struct hvm_ops vmx_ops = {
 	.seg_base = vmx_seg_base,
 	.get_ctrl = vmx_get_ctrl,
 	.cpl = vmx_cpl,
+	.seg_limit = vmx_seg_limit,
+	.set_cr2 = vmx_set_cr2,
 	.flush_tlb = vmx_flush_tlb,
 	.dump = vmx_dump,
 };

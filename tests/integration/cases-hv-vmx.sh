@@ -64,7 +64,7 @@ case_bochs_hv_lapic_timer() {
 # An access outside the domain's memory crashes that domain, with the
 # address, and nothing else.
 case_bochs_hv_ept() {
-	run_hv_bochs bochs_hv_ept 150 1 "$G/npt.elf=kernel npt memory=64" \
+	run_hv_bochs bochs_hv_ept 150 1 "$G/npt.elf=kernel npt memory=64 unclaimed=strict" \
 		"$G/cpuid.elf=kernel bystander memory=32"
 	expect_outcome fail
 	expect 'd0\(npt\): crashed: (read|write) of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain'

@@ -58,7 +58,7 @@ case_hv_two_domains() {
 # access outside the domain's memory crashes that domain, with the address,
 # and nothing else.
 case_hv_npt() {
-	run_hv hv_npt 90 "$G/npt.elf=kernel npt memory=64" \
+	run_hv hv_npt 90 "$G/npt.elf=kernel npt memory=64 unclaimed=strict" \
 		"$G/cpuid.elf=kernel bystander memory=32"
 	expect_outcome fail
 	expect 'd0\(npt\): crashed: (read|write) of guest-physical 0x[0-9a-f]+ at rip 0x[0-9a-f]+: outside the domain'
@@ -255,7 +255,7 @@ case_hv_bad_config() {
 	expect 'domain odd not created: vcpus = 0: use 1 to 8'
 	expect 'domain sz not created: memory = 3072 KiB: use a multiple of 2 MiB'
 	expect "domain ok not created: a domain named 'ok' exists already"
-	expect 'domain typo: unknown key "memroy" \(known: memory, vcpus, type, ramdisk, cmdline\)'
+	expect 'domain typo: unknown key "memroy" \(known: memory, vcpus, type, ramdisk, unclaimed, cmdline\)'
 	expect 'domain kind: type = xen: use hv \(unmodified guest\) or pv \(VMI guest\)'
 	expect 'frames: [0-9]+ MiB free'
 }

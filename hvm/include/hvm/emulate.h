@@ -36,8 +36,11 @@ struct emu_mmio {
 	/* POP r/m: load @size bytes at rSP; 0 or negative as above. */
 	int (*pop)(void *ctx, uint64_t rsp, unsigned int size, uint64_t *val);
 	/* String instructions: read or write @size bytes at @seg:@off
-	 * (BT_SEG_*), RAM or MMIO alike; 0 or negative when the address
-	 * is unusable (nothing was accessed). */
+	 * (BT_SEG_*), RAM or MMIO alike; with @val NULL only check that the
+	 * access would succeed.  0; EMU_FAULT when the guest has been given
+	 * the fault the CPU raises there (#PF, #GP, #SS); or negative when
+	 * the address is unusable (nothing was accessed).  PUSH and POP
+	 * return the same. */
 	int (*mem)(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
 		   bool write, uint64_t *val);
 	/* INS/OUTS: one port access of @size (1, 2, 4) bytes. */
@@ -50,10 +53,13 @@ struct emu_mmio {
  * taken in between, as between iterations on hardware). */
 #define EMU_STRING_BATCH 64
 #define EMU_REPEAT 1
+/* A callback injected a fault: RIP stays, the registers reflect the
+ * elements done before it (the caller still writes them back). */
+#define EMU_FAULT 2
 
 /*
  * Perform @insn on the MMIO operand.  Returns 0 (the caller advances RIP
- * by insn->len), EMU_REPEAT (RIP stays), -VMI_EFAULT when a stack or
+ * by insn->len), EMU_REPEAT or EMU_FAULT (RIP stays), -VMI_EFAULT when a stack or
  * string operand is unusable, or -VMI_EOPNOTSUPP for an instruction this emulator does
  * not handle (the caller crashes the domain with the opcode in the log).
  */

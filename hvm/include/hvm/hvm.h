@@ -96,6 +96,13 @@ struct hvm_exit {
  * vcpu_set_state loads a whole register state (a VMI VCPU_UP); like
  * vcpu_start_ap it runs on the vCPU's own CPU between vcpu_load/put.
  *
+ * seg_limit gives a segment register's byte-granular limit and its
+ * attributes in the VMCB's 12-bit form (type 3:0, S 4, DPL 6:5, P 7,
+ * AVL 8, L 9, D/B 10, G 11; P clear for an unusable segment), for the
+ * emulator's limit checks; set_cr2 sets the guest's CR2 for a #PF the
+ * emulator injects.  Without them the emulator skips the limit checks
+ * and crashes the domain instead of injecting #PF.
+ *
  * vcpu_load/vcpu_put bracket each hvm_vcpu_run() on the vCPU's CPU: a
  * backend whose per-vCPU hardware state must be made current on a CPU
  * (a VMCS) does that there, so that between runs no CPU holds it.
@@ -124,6 +131,10 @@ struct hvm_exit {
 	   (struct vcpu * v, uint64_t * cr0, uint64_t * cr3, uint64_t * cr4,  \
 	    uint64_t * efer))                                                \
 	OP(mandatory, unsigned int, cpl, (struct vcpu * v))                  \
+	OP(optional, void, seg_limit,                                        \
+	   (struct vcpu * v, unsigned int seg, uint32_t * limit,              \
+	    uint32_t * attr))                                                \
+	OP(optional, void, set_cr2, (struct vcpu * v, uint64_t cr2))         \
 	OP(mandatory, void, flush_tlb, (struct vcpu * v, uint32_t what))     \
 	OP(optional, void, dump, (struct vcpu * v))
 

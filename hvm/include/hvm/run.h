@@ -33,6 +33,16 @@ int hvm_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
 /* A PAT value a guest may write: every entry a defined memory type. */
 bool hvm_pat_valid(uint64_t pat);
 
+/*
+ * A write of @*val to a segment-base or entry-point MSR (FS_BASE, GS_BASE,
+ * KERNEL_GS_BASE, LSTAR, CSTAR, SYSENTER_ESP/EIP) as the guest's CPUID
+ * vendor's CPU takes it: -1 where that CPU raises #GP (a non-canonical
+ * address), else 1 with *@val as the MSR keeps it (an AMD CPU keeps only
+ * the low 32 bits of SYSENTER_ESP/EIP); 0 for any other @msr.  For a
+ * backend that has these writes intercepted.
+ */
+int hvm_msr_base_write(uint32_t msr, uint64_t *val);
+
 /* Forget which unknown MSRs a domain slot has been told about. */
 void hvm_msr_forget(unsigned int domid);
 

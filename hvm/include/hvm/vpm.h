@@ -10,9 +10,14 @@
  *                5 (\_S5_) calls ops->shutdown(POWEROFF, 0)
  *   0x608-0x60b  PM_TMR_BLK: 32-bit timer (FADT TMR_VAL_EXT) at
  *                3.579545 MHz, from guest time
- *   0xcf9        reset control (Intel ICH RST_CNT): a write with RST_CPU
- *                (bit 2) set, e.g. 0x06 or 0x0e, calls
- *                ops->shutdown(REBOOT, 0); SYS_RST / FULL_RST read back
+ *   0xcf9        reset control (Intel ICH RST_CNT), byte accesses only:
+ *                a write with RST_CPU (bit 2) set, e.g. 0x06 or 0x0e,
+ *                calls ops->shutdown(REBOOT, 0); SYS_RST / FULL_RST
+ *                read back
+ *   0xcf8-0xcff  PCI configuration mechanism #1 with no devices:
+ *                CONFIG_ADDRESS (a dword at 0xcf8) reads back what was
+ *                written, CONFIG_DATA (0xcfc-0xcff) and every other
+ *                access reads all ones and drops writes
  *   0xf4-0xf7    QEMU's isa-debug-exit: any write of v calls
  *                ops->shutdown(DEBUG_EXIT, v), v being the domain's
  *                exit code; reads float
@@ -57,6 +62,8 @@
 #define VPM_PM_TMR_LEN 4
 #define VPM_PM_TMR_HZ 3579545u /* ACPI 6.3, 4.8.2.1 */
 #define VPM_RESET_PORT 0xcf9
+#define VPM_PCI_CONF1_PORT 0xcf8 /* CONFIG_ADDRESS; CONFIG_DATA at +4 */
+#define VPM_PCI_CONF1_LEN 8
 #define VPM_DEBUG_EXIT_PORT 0xf4
 #define VPM_DEBUG_EXIT_LEN 4
 #define VPM_SYSCTL_PORT 0x61
@@ -105,6 +112,7 @@ struct vpm {
 	bool sci_level;
 	uint8_t sysctl; /* port 0x61 bits 0-3 */
 	uint8_t rst_cnt; /* 0xcf9: SYS_RST and FULL_RST */
+	uint32_t pci_addr; /* 0xcf8: CONFIG_ADDRESS as last written */
 	uint8_t post_code; /* last byte written to port 0x80 */
 };
 

@@ -108,6 +108,9 @@ struct domain {
 	unsigned int con_len;
 
 	void *plat; /* virtual platform (hvm/platform.c) */
+	/* Set at creation: an access to an address nothing claims crashes
+	 * the domain rather than reading all ones (hvm/platform.c). */
+	bool unclaimed_strict;
 	struct vmi_domain vmi; /* pv domains: the VMI ABI (hvm/vmi.c) */
 };
 
@@ -121,6 +124,7 @@ struct domain_config {
 	uint64_t ramdisk_len;
 	const char *cmdline;
 	bool pv; /* type pv: the VMI ABI is advertised */
+	bool unclaimed_strict; /* unclaimed=strict: stray accesses crash */
 };
 
 /*

@@ -21,9 +21,13 @@ struct gwalk_ctx {
 #define GWALK_WRITE 1u /* the access writes */
 #define GWALK_USER 2u /* the access is from CPL 3 */
 #define GWALK_FETCH 4u /* instruction fetch */
+/* A supervisor data access SMAP lets through: EFLAGS.AC is set and the
+ * access is explicit (an operand, not a descriptor table). */
+#define GWALK_AC 8u
 
 /*
- * Translate @gva.  Returns 0 with *gpa set, -VMI_EFAULT when a table
+ * Translate @gva with the rights of U/S, R/W (CR0.WP), NX (EFER.NXE), and
+ * SMEP and SMAP as CR4 enables them.  Returns 0 with *gpa set, -VMI_EFAULT when a table
  * cannot be read, or -VMI_ENOENT for a not-present or forbidden mapping
  * (the caller injects #PF with the error code in *pf_error).
  */

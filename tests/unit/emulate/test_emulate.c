@@ -170,6 +170,8 @@ static void test_refused(void)
 struct flat {
 	uint8_t ram[256];
 	unsigned int accesses, es_writes, bad_seg;
+	bool guard; /* 0xc0-0xff fault (EMU_FAULT), as a supervisor page */
+	unsigned int faults;
 };
 
 static int fmem(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
@@ -179,6 +181,12 @@ static int fmem(void *ctx, unsigned int seg, uint64_t off, unsigned int size,
 
 	if (off + size > sizeof(f->ram))
 		return -VMI_EFAULT;
+	if (f->guard && off + size > 0xc0) {
+		f->faults++;
+		return EMU_FAULT;
+	}
+	if (!val)
+		return 0; /* a check only */
 	f->accesses++;
 	if (write && seg == BT_SEG_ES)
 		f->es_writes++;
@@ -318,6 +326,45 @@ static void test_string(void)
 	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xae), -VMI_EOPNOTSUPP);
 }
 
+/*
+ * A fault on an element (EMU_FAULT) stops a REP string instruction there:
+ * the elements before it done and counted in rCX/rSI/rDI, no port read
+ * lost to the faulting INS element, the fault passed up.
+ */
+static void test_string_fault(void)
+{
+	struct emu_regs r = { 0 };
+	struct flat f = { 0 };
+
+	f.guard = true;
+	/* rep insb, 8 bytes from 0xbc: 4 land, the 5th faults before the
+	 * port is read */
+	pio_reads = 0;
+	r.gpr[2] = 0x10;
+	r.gpr[1] = 8;
+	r.gpr[7] = 0xbc;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0xf3, 0x6c), EMU_FAULT);
+	CU_ASSERT_EQUAL(pio_reads, 4);
+	CU_ASSERT_EQUAL(r.gpr[7], 0xc0);
+	CU_ASSERT_EQUAL(r.gpr[1], 4);
+	CU_ASSERT_EQUAL(memcmp(f.ram + 0xbc, "\x50\x51\x52\x53", 4), 0);
+	CU_ASSERT_EQUAL(f.faults, 1);
+	/* rep outsb from 0xbe: 2 out, then the read faults */
+	pio_writes = 0;
+	r.gpr[1] = 4;
+	r.gpr[6] = 0xbe;
+	CU_ASSERT_EQUAL(STR(BT_MODE_32, &r, &f, 0xf3, 0x6e), EMU_FAULT);
+	CU_ASSERT_EQUAL(pio_writes, 2);
+	CU_ASSERT_EQUAL(r.gpr[6], 0xc0);
+	CU_ASSERT_EQUAL(r.gpr[1], 2);
+	/* a single movsb into the guard: nothing moves */
+	r.gpr[6] = 0;
+	r.gpr[7] = 0xc8;
+	CU_ASSERT_EQUAL(STR(BT_MODE_64, &r, &f, 0xa4), EMU_FAULT);
+	CU_ASSERT_EQUAL(r.gpr[6], 0);
+	CU_ASSERT_EQUAL(r.gpr[7], 0xc8);
+}
+
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("emulate", NULL, NULL);
@@ -328,6 +375,8 @@ void unit_register(void)
 	CU_add_test(s, "unsupported forms are refused", test_refused);
 	CU_add_test(s, "movs, stos, lods, ins, outs with rep and DF",
 		    test_string);
+	CU_add_test(s, "a fault stops a string instruction precisely",
+		    test_string_fault);
 }
 
 UNIT_MAIN

@@ -138,6 +138,81 @@ static void test_32bit(void)
 	CU_ASSERT_EQUAL(gpa, 0x9789);
 }
 
+/* U/S from CPL 3 at every level, CR0.WP, SMEP and SMAP (SDM 4.6). */
+static void test_user_smep_smap(void)
+{
+	struct gwalk_ctx c = long_mode();
+	uint64_t gpa;
+	uint32_t err;
+
+	memset(mem, 0, MEM);
+	/* 0x200000: user RW page; 0x201000: supervisor page; 0x202000:
+	 * user read-only; 0x40000000 (PML4 slot 0, PDPT slot 1): a 1 GiB
+	 * user page under a supervisor PDPTE -> supervisor. */
+	put64(0x1000, 0x2000 | 7);
+	put64(0x2000, 0x3000 | 7);
+	put64(0x2000 + 8, 0x40000000 | 0x83); /* U clear at the leaf */
+	put64(0x3000 + 1 * 8, 0x4000 | 7);
+	put64(0x4000 + 0 * 8, 0x500000 | 7);
+	put64(0x4000 + 1 * 8, 0x501000 | 3);
+	put64(0x4000 + 2 * 8, 0x502000 | 5);
+
+	/* User mode: U page fine, supervisor page #PF with U|P (|W). */
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200010, GWALK_USER | GWALK_WRITE,
+					&gpa, &err), 0);
+	CU_ASSERT_EQUAL(gpa, 0x500010);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x201000, GWALK_USER | GWALK_WRITE,
+					&gpa, &err), -VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 7u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x201000, GWALK_USER, &gpa, &err),
+			-VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 5u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x40000000, GWALK_USER, &gpa,
+					&err), -VMI_ENOENT);
+	/* Read-only user page: user write faults; supervisor write only
+	 * with CR0.WP. */
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x202000, GWALK_USER | GWALK_WRITE,
+					&gpa, &err), -VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 7u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x202000, GWALK_WRITE, &gpa, &err),
+			-VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 3u);
+	c.cr0 &= ~(1ull << 16);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x202000, GWALK_WRITE, &gpa, &err),
+			0);
+	c.cr0 |= 1ull << 16;
+
+	/* Without SMEP/SMAP the supervisor reaches user pages. */
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_FETCH, &gpa, &err),
+			0);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_WRITE, &gpa, &err),
+			0);
+	/* SMEP: no supervisor fetch from a user page (error P|I). */
+	c.cr4 |= 1ull << 20;
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_FETCH, &gpa, &err),
+			-VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 0x11u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_WRITE, &gpa, &err),
+			0);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x201000, GWALK_FETCH, &gpa, &err),
+			0);
+	/* SMAP: no supervisor data access to a user page unless AC. */
+	c.cr4 |= 1ull << 21;
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_WRITE, &gpa, &err),
+			-VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 3u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, 0, &gpa, &err),
+			-VMI_ENOENT);
+	CU_ASSERT_EQUAL(err, 1u);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_WRITE | GWALK_AC,
+					&gpa, &err), 0);
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x201000, GWALK_WRITE, &gpa, &err),
+			0);
+	/* User mode is not subject to SMAP. */
+	CU_ASSERT_EQUAL(gwalk_translate(&c, 0x200000, GWALK_USER, &gpa, &err),
+			0);
+}
+
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("gwalk", NULL, NULL);
@@ -146,6 +221,7 @@ void unit_register(void)
 	CU_add_test(s, "4-level with 4K/2M/1G, rights, faults", test_long_mode);
 	CU_add_test(s, "PAE with 2M", test_pae);
 	CU_add_test(s, "32-bit with PSE", test_32bit);
+	CU_add_test(s, "U/S, WP, SMEP, SMAP", test_user_smep_smap);
 }
 
 UNIT_MAIN

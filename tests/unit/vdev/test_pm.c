@@ -65,6 +65,42 @@ static void test_reset(void)
 	CU_ASSERT_EQUAL(in8(0xcf9, T0), 0x0a);
 }
 
+/*
+ * PCI mechanism #1 without devices: Linux's pci_check_type1() and a bus
+ * scan.  A dword at 0xcf8 must not reach RST_CNT through its second
+ * byte (0x80000400: bus 0, device 0, function 4, RST_CPU in byte 1).
+ */
+static void test_pci_conf1(void)
+{
+	vdev_setup();
+	out8(0xcfb, 0x01, T0); /* pci_check_type1(): a byte write first */
+	pout(0xcf8, 4, 0x80000000u, T0);
+	CU_ASSERT_EQUAL(pin(0xcf8, 4, T0), 0x80000000u);
+	for (uint32_t fn = 0; fn < 8; fn++) {
+		pout(0xcf8, 4, 0x80000000u | fn << 8, T0);
+		CU_ASSERT_EQUAL(pin(0xcf8, 4, T0), 0x80000000u | fn << 8);
+		CU_ASSERT_EQUAL(pin(0xcfc, 4, T0), 0xffffffffu);
+		CU_ASSERT_EQUAL(pin(0xcfe, 2, T0), 0xffff);
+		CU_ASSERT_EQUAL(in8(0xcff, T0), 0xff);
+		pout(0xcfc, 4, 0x12345678u, T0);
+		CU_ASSERT_EQUAL(pin(0xcfc, 4, T0), 0xffffffffu);
+	}
+	pout(0xcf8, 4, 0x0e0e0e0eu, T0); /* every byte with RST_CPU */
+	CU_ASSERT_EQUAL(pin(0xcf8, 4, T0), 0x0e0e0e0eu);
+	CU_ASSERT_EQUAL(vd.fake.nr_shutdown, 0);
+	/* Word accesses are not RST_CNT either, nor CONFIG_ADDRESS. */
+	pout(0xcf8, 2, 0x0606, T0);
+	pout(0xcf9, 2, 0x0606, T0);
+	CU_ASSERT_EQUAL(vd.fake.nr_shutdown, 0);
+	CU_ASSERT_EQUAL(pin(0xcf8, 2, T0), 0xffff);
+	CU_ASSERT_EQUAL(pin(0xcf8, 4, T0), 0x0e0e0e0eu);
+	/* The byte at 0xcf9 still is. */
+	CU_ASSERT_EQUAL(in8(0xcf9, T0), 0x00);
+	out8(0xcf9, 0x06, T0);
+	CU_ASSERT_EQUAL(vd.fake.nr_shutdown, 1);
+	CU_ASSERT_EQUAL(vd.fake.nr_log, 0);
+}
+
 static void test_debug_exit(void)
 {
 	vdev_setup();
@@ -172,6 +208,7 @@ void register_pm_tests(void)
 
 	CU_add_test(s, "ACPI S5 poweroff", test_poweroff);
 	CU_add_test(s, "reset register 0xcf9", test_reset);
+	CU_add_test(s, "PCI mechanism #1, no devices", test_pci_conf1);
 	CU_add_test(s, "isa-debug-exit", test_debug_exit);
 	CU_add_test(s, "PM timer", test_pm_timer);
 	CU_add_test(s, "SCI: timer and power button", test_sci);
