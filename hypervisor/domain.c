@@ -21,6 +21,7 @@
 #include <trivisor/mgmt.h>
 #include <hvm/loader.h>
 #include <hvm/acpi-build.h>
+#include <hvm/bios-stub.h>
 #include <hvm/platform.h>
 #include <hvm/run.h>
 #include <vmi/errno.h>
@@ -329,6 +330,11 @@ static int load_images(struct domain *d, const struct domain_config *cfg,
 	ret = acpi_build_tables(&guest_ops, d, &acfg, &ainfo);
 	if (ret) {
 		snprintf(why, n, "ACPI tables: error %d", ret);
+		return ret;
+	}
+	ret = bios_stub_build(&guest_ops, d);
+	if (ret) {
+		snprintf(why, n, "real-mode IVT: error %d", ret);
 		return ret;
 	}
 	env = (struct loader_env){ &guest_ops, d, ram, nr_ram, rsv, nr_rsv,
