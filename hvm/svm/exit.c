@@ -96,6 +96,7 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		vmcb->ctl.event_inj = vmcb->ctl.exit_int_info;
 	else
 		vmcb->ctl.event_inj = 0;
+	svm_nmi_exit(v);
 
 	switch (code) {
 	case VMEXIT_INTR:
@@ -105,6 +106,17 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_NMI:
 		x->reason = HVM_EXIT_NMI;
+		break;
+	case VMEXIT_IRET:
+		/* The intercept comes before the IRET runs (15.9): note where
+		 * it is; the first exit elsewhere ends the NMI blocking.  An
+		 * IRET that faults ends it too, at the fault handler: a guest
+		 * NMI waits at most until that handler's first exit longer
+		 * than a CPU would hold it.  Only the first IRET is needed. */
+		to_svm(v)->iret_pending = true;
+		to_svm(v)->iret_rip = vmcb->save.rip;
+		vmcb->ctl.intercept1 &= ~INTERCEPT_IRET;
+		x->reason = HVM_EXIT_NONE;
 		break;
 	case VMEXIT_VINTR:
 		x->reason = HVM_EXIT_INTR_WINDOW;

@@ -98,9 +98,14 @@ static void set_seg(struct vmcb_seg *s, const struct guest_seg *g)
 }
 
 /* Load a whole register state (the boot vCPU's, a VMI vCPU start). */
+static void nmi_reset(struct svm_vcpu *s);
+static void nmi_deliver(struct svm_vcpu *s);
+
 static void svm_vcpu_set_state(struct vcpu *v, const struct guest_boot_state *bs)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	nmi_reset(to_svm(v));
 
 	set_seg(&vmcb->save.cs, &bs->cs);
 	set_seg(&vmcb->save.ds, &bs->ds);
@@ -196,9 +201,18 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	return 0;
 }
 
+/* INIT, or a fresh start: no NMI blocking, none waiting. */
+static void nmi_reset(struct svm_vcpu *s)
+{
+	s->nmi_masked = s->nmi_pending = s->iret_pending = false;
+	s->vmcb->ctl.intercept1 &= ~INTERCEPT_IRET;
+}
+
 void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	nmi_reset(to_svm(v));
 	struct vmcb_seg data = { 0, 0x93, 0xffff, 0 };
 
 	/* State after INIT then SIPI (SDM vol. 3A, 9.1.1 table 9-1; the
@@ -263,6 +277,11 @@ static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	vmcb->save.rsp = v->regs.rsp;
 	vmcb->save.rip = v->regs.rip;
 	vmcb->save.rflags = v->regs.rflags;
+	/* A waiting NMI goes in as soon as nothing else is being injected
+	 * and neither NMI blocking nor an interrupt shadow holds it. */
+	if (s->nmi_pending && !s->nmi_masked &&
+	    !(vmcb->ctl.event_inj & EVTINJ_VALID) && !(vmcb->ctl.int_state & 1))
+		nmi_deliver(s);
 
 	irq_disable();
 	clgi();
@@ -305,10 +324,44 @@ static bool svm_intr_allowed(struct vcpu *v)
 	       !(vmcb->ctl.event_inj & EVTINJ_VALID);
 }
 
+/* Inject the NMI now: the guest is NMI-blocked until its IRET retires,
+ * which the IRET intercept tells (svm_nmi_exit()). */
+static void nmi_deliver(struct svm_vcpu *s)
+{
+	s->vmcb->ctl.event_inj = EVTINJ_VALID | 2 |
+				 ((uint64_t)HVM_EVENT_NMI << EVTINJ_TYPE_SHIFT);
+	s->nmi_masked = true;
+	s->nmi_pending = false;
+	s->iret_pending = false;
+	s->vmcb->ctl.intercept1 |= INTERCEPT_IRET;
+}
+
+void svm_nmi_exit(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (s->iret_pending && s->vmcb->save.rip != s->iret_rip) {
+		s->iret_pending = false;
+		s->nmi_masked = false;
+	}
+}
+
 static void svm_inject_event(struct vcpu *v, unsigned int type, uint8_t vector,
 			     bool has_err, uint32_t err)
 {
-	struct vmcb *vmcb = to_svm(v)->vmcb;
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+
+	if (type == HVM_EVENT_NMI) {
+		/* Blocked by an NMI in progress or by an STI/MOV SS shadow:
+		 * keep it for when that ends (svm_vcpu_enter()). */
+		if (s->nmi_masked || (vmcb->ctl.int_state & 1)) {
+			s->nmi_pending = true;
+			return;
+		}
+		nmi_deliver(s);
+		return;
+	}
 
 	vmcb->ctl.event_inj = EVTINJ_VALID | vector |
 			      ((uint64_t)type << EVTINJ_TYPE_SHIFT) |

@@ -16,6 +16,18 @@ struct svm_vcpu {
 	uint8_t *msrpm;
 	uint64_t msrpm_pa;
 	unsigned int last_cpu; /* CPU + 1 of the last VMRUN, 0 = never */
+	/*
+	 * Virtual NMI blocking (without vNMI the VMCB keeps none, so the
+	 * hypervisor tracks it, as KVM does): set when an NMI is injected,
+	 * cleared once the guest's IRET has retired (the IRET intercept
+	 * records its RIP; the first exit at another RIP means it ran).  An
+	 * NMI raised meanwhile waits in nmi_pending.  APM vol. 2, 15.20 and
+	 * 8.2.2; SDM vol. 3A, 6.7.1.
+	 */
+	bool nmi_masked;
+	bool nmi_pending;
+	bool iret_pending;
+	uint64_t iret_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)
@@ -26,5 +38,7 @@ static inline struct svm_vcpu *to_svm(struct vcpu *v)
 void svm_enter(struct vcpu_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
 void svm_decode_exit(struct vcpu *v, struct hvm_exit *x);
 void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector);
+/* After each exit: NMI blocking ends once the guest's IRET has run. */
+void svm_nmi_exit(struct vcpu *v);
 
 #endif

@@ -107,6 +107,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define INTERCEPT_VINTR (1u << 4)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
+#define INTERCEPT_IRET (1u << 20)
 #define INTERCEPT_PAUSE (1u << 23)
 #define INTERCEPT_HLT (1u << 24)
 #define INTERCEPT_INVLPGA (1u << 26)
@@ -160,6 +161,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define VMEXIT_MONITOR 0x8a
 #define VMEXIT_MWAIT 0x8b
 #define VMEXIT_XSETBV 0x8d
+#define VMEXIT_IRET 0x74
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID ((uint64_t)-1)
 
