@@ -4,8 +4,9 @@
  * ELF file; a valid multiboot v1 header without the a.out kludge is put
  * right after it (or over bytes 8180-8191 of a longer file, the last
  * place the spec lets it be), so every load reaches the ELF parser.
- * loader-fuzz.c aborts on a write outside guest RAM or into a reserved
- * window, ASan on a read outside the input.
+ * It is loaded into each fake guest of loader-fuzz.c; loader-fuzz.c
+ * aborts on a write outside guest RAM or into a reserved window, ASan on
+ * a read outside the input.
  *     make fuzz   (seeds: tests/fuzz/mkseeds.c)
  */
 #include <stdlib.h>
@@ -48,7 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	put32(img + at + 8, 0u - MB1_MAGIC);
 	a.kernel = img;
 	a.kernel_len = len;
-	fuzz_check_load(loader_multiboot_load(fuzz_guest(), &a, &bs), &bs);
+	for (unsigned int i = 0; i < FUZZ_NR_GUESTS; i++) {
+		const struct loader_env *env = fuzz_guest(i);
+
+		fuzz_check_load(env, loader_multiboot_load(env, &a, &bs), &bs);
+	}
 	free(img);
 	return 0;
 }

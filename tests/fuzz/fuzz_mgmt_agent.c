@@ -7,7 +7,8 @@
  *   0 type len_lo len_hi payload...   a request, framed and checksummed
  *   1 n bytes...                      n raw bytes on the line
  *   2 q                               the line quiet for q * 5 ms
- *   3 id n bytes...                   guest output to domain id's console
+ *   3 id r n bytes...                 guest output to domain id's console,
+ *                                     the n bytes r + 1 times
  *   (other opcodes are taken modulo 4; a short record ends the script)
  *
  * Every frame the agent sends must decode as exactly one valid frame
@@ -96,14 +97,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			mgmt_agent_quiet(&ag, data[pos++] * 5000000ull);
 		} else {
-			if (size - pos < 2)
+			if (size - pos < 3)
 				break;
-			n = data[pos + 1];
-			if (n > size - pos - 2)
-				n = size - pos - 2;
-			fake_console(&fc, data[pos], (const char *)data + pos + 2,
-				     n);
-			pos += 2 + n;
+			n = data[pos + 2];
+			if (n > size - pos - 3)
+				n = size - pos - 3;
+			for (unsigned int r = 0; r <= data[pos + 1]; r++)
+				fake_console(&fc, data[pos],
+					     (const char *)data + pos + 3, n);
+			pos += 3 + n;
 		}
 		if (fc.nr_uploads > MGMT_NR_SLOTS)
 			abort();

@@ -15,22 +15,28 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
- * The standard 64 MiB hv layout (loader_layout_default) with the ACPI
- * tables at 0xE0000, set up on the first call.  Its write op aborts on a
- * write that is not wholly inside one RAM range or that touches a
- * reserved window (hvm/loader.h: the loaders place nothing there); reads
- * may reach any backed byte (multiboot2 copies the RSDP).
+ * Fake guest i (of FUZZ_NR_GUESTS), set up on its first call: the
+ * standard hv layout (loader_layout_default) of 64 MiB (guest 0) or a
+ * tight 2 MiB (guest 1), with the ACPI tables at 0xE0000.  Its write op
+ * aborts on a write that is not wholly inside one RAM range or that
+ * touches a reserved window (hvm/loader.h: the loaders place nothing
+ * there); reads may reach any backed byte (multiboot2 copies the RSDP).
+ * A guest is not cleared between loads.
  */
-const struct loader_env *fuzz_guest(void);
+#define FUZZ_NR_GUESTS 2
+const struct loader_env *fuzz_guest(unsigned int i);
 
 /* Host pointer to [gpa, gpa + len) of that guest, or NULL. */
-uint8_t *fuzz_guest_ptr(uint64_t gpa, uint64_t len);
+uint8_t *fuzz_guest_ptr(const struct loader_env *env, uint64_t gpa,
+			uint64_t len);
 
 /*
- * After a load: ret is 0 with no error string, or one of the codes
- * hvm/loader.h lists with bs->error naming it; on success the initrd,
- * the boot information and a Linux kernel lie in guest RAM.  Aborts otherwise.
+ * After a load into env: ret is 0 with no error string, or one of the
+ * codes hvm/loader.h lists with bs->error naming it; on success the
+ * initrd, the boot information and a Linux kernel lie in guest RAM.
+ * Aborts otherwise.
  */
-void fuzz_check_load(int ret, const struct guest_boot_state *bs);
+void fuzz_check_load(const struct loader_env *env, int ret,
+		     const struct guest_boot_state *bs);
 
 #endif

@@ -308,12 +308,14 @@ static void op_quiet(struct script *s, uint8_t q)
 	s->b[s->len++] = q;
 }
 
-static void op_console(struct script *s, uint8_t id, const char *text)
+static void op_console(struct script *s, uint8_t id, uint8_t times,
+		       const char *text)
 {
 	size_t n = strlen(text);
 
 	s->b[s->len++] = 3;
 	s->b[s->len++] = id;
+	s->b[s->len++] = (uint8_t)(times - 1);
 	s->b[s->len++] = (uint8_t)n;
 	memcpy(s->b + s->len, text, n);
 	s->len += n;
@@ -376,7 +378,7 @@ static void seeds_agent(void)
 
 	/* alpha is domain 0, instance 1000 (fake-core.c). */
 	s.len = 0;
-	op_console(&s, 0, "alpha: boot\n");
+	op_console(&s, 0, 1, "alpha: boot\n");
 	by_name(&s, MGMT_T_CONSOLE_READ, "alpha");
 	w = rq(&s);
 	mgmt_tlv_put_u64(w, MGMT_F_ID, 0);
@@ -394,6 +396,15 @@ static void seeds_agent(void)
 	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, 1000);
 	send_rq(&s, MGMT_T_CONSOLE_READ);
 	emit("agent-console", s.b, s.len);
+
+	/* More output than the ring holds: a read from 0 loses some. */
+	s.len = 0;
+	op_console(&s, 1, 250, "beta: a line of console output, again\n");
+	w = rq(&s);
+	mgmt_tlv_put_u64(w, MGMT_F_ID, 1);
+	mgmt_tlv_put_u64(w, MGMT_F_OFFSET, 0);
+	send_rq(&s, MGMT_T_CONSOLE_READ);
+	emit("agent-console-wrap", s.b, s.len);
 
 	/* Line trouble: garbage, a partial frame, silence. */
 	s.len = 0;
