@@ -143,22 +143,64 @@ test-slow: deps
 test-fresh:
 	bash tools/test-fresh.sh
 
-# libFuzzer targets (clang, installed on first use): build/fuzz/NAME from tests/fuzz/NAME.c and
-# the portable code it names; `make fuzz` runs each for FUZZ_SECONDS.
+# libFuzzer targets (clang, installed on first use): build/fuzz/NAME from
+# tests/fuzz/NAME.c and the portable code FUZZ_SRCS_NAME names.  `make
+# fuzz` runs each for FUZZ_SECONDS on build/fuzz/corpus-NAME (kept between
+# runs) and build/fuzz/seeds-NAME, written at build time by
+# build/fuzz/mkseeds (tests/fuzz/mkseeds.c); FUZZ_TARGETS=NAME runs one.
 FUZZ_SECONDS ?= 30
-FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) $(PORT_INC) -DGRAM_NO_CUNIT \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-$(BUILD)/fuzz/fuzz_mgmt: tests/fuzz/fuzz_mgmt.c mgmt/proto.c $(ALL_HDRS)
+FUZZ_LOADER := tests/fuzz/loader-fuzz.c tests/unit/loader/guest-ram.c \
+               hvm/loader-common.c hvm/loader-linux.c hvm/loader-multiboot.c \
+               hvm/acpi-build.c
+FUZZ_SRCS_fuzz_mgmt := mgmt/proto.c
+FUZZ_SRCS_fuzz_bzimage := $(FUZZ_LOADER)
+FUZZ_SRCS_fuzz_multiboot := $(FUZZ_LOADER)
+FUZZ_SRCS_fuzz_elf := $(FUZZ_LOADER)
+FUZZ_SRCS_fuzz_mgmt_agent := mgmt/proto.c mgmt/agent.c \
+                             tests/unit/mgmt-agent/fake-core.c
+FUZZ_MAXLEN_fuzz_mgmt := 20000
+FUZZ_SEEDS_fuzz_bzimage := bzimage
+FUZZ_SEEDS_fuzz_multiboot := multiboot
+FUZZ_SEEDS_fuzz_elf := elf
+FUZZ_SEEDS_fuzz_mgmt := mgmt
+FUZZ_SEEDS_fuzz_mgmt_agent := agent
+FUZZ_MAXLEN_fuzz_mgmt_agent := 65536
+FUZZ_TARGETS ?= fuzz_mgmt fuzz_mgmt_agent fuzz_bzimage fuzz_multiboot \
+                fuzz_elf
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c $(FUZZ_SRCS_$(1)) $(ALL_HDRS) \
+		$(wildcard tests/fuzz/*.h)
 	@bash tools/deps.sh clang
+	@mkdir -p $$(dir $$@)
+	@$(if $(Q),echo "  CLANG   $$@")
+	$(Q)clang $(FUZZ_CFLAGS) -o $$@ tests/fuzz/$(1).c $(FUZZ_SRCS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+$(BUILD)/fuzz/mkseeds: tests/fuzz/mkseeds.c mgmt/proto.c $(ALL_HDRS)
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CLANG   $@")
-	$(Q)clang $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_mgmt.c mgmt/proto.c
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOST_CC) -std=gnu11 -O1 $(WARN) $(PORT_INC) -o $@ $< mgmt/proto.c
+
+# One target's run: seeds afresh, then FUZZ_SECONDS of fuzzing.
+define fuzz_run
+	@rm -rf $(BUILD)/fuzz/seeds-$(1)
+	@mkdir -p $(BUILD)/fuzz/corpus-$(1) $(BUILD)/fuzz/seeds-$(1)
+	$(if $(FUZZ_SEEDS_$(1)),$(BUILD)/fuzz/mkseeds $(FUZZ_SEEDS_$(1)) $(BUILD)/fuzz/seeds-$(1))
+	$(BUILD)/fuzz/$(1) -max_total_time=$(FUZZ_SECONDS) \
+		-artifact_prefix=$(BUILD)/fuzz/$(1)- \
+		-max_len=$(or $(FUZZ_MAXLEN_$(1)),32768) \
+		$(BUILD)/fuzz/corpus-$(1) $(BUILD)/fuzz/seeds-$(1)
+
+endef
 
 .PHONY: fuzz
-fuzz: $(BUILD)/fuzz/fuzz_mgmt
-	@mkdir -p $(BUILD)/fuzz/corpus-mgmt
-	$(BUILD)/fuzz/fuzz_mgmt -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=20000 $(BUILD)/fuzz/corpus-mgmt
+fuzz: $(FUZZ_BINS) $(BUILD)/fuzz/mkseeds
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)))
 
 # The stock Debian Linux guest: build/linux/{vmlinuz,initrd.cpio.gz}, from
 # the Debian archive with apt-get download (tools/linux-guest.sh; cached).

@@ -9,9 +9,9 @@
  * The polled UART loses nothing: QEMU, like a real 16550 with flow
  * control, holds bytes until the FIFO has room.
  *
- * Requests are handled to completion one at a time; the decoder
- * (mgmt/proto.c) does framing, lengths and checksums, and every input that
- * is not a valid request is answered with an error frame.
+ * What the bytes mean is mgmt/agent.c's business (portable, so the unit
+ * tests and the fuzzer run it on the host); this file is its hypervisor
+ * side: the UART, the timing, and the ops that reach the domain core.
  */
 #include <trivisor/mgmt.h>
 #include <trivisor/cmdline.h>
@@ -30,6 +30,7 @@
 #include <hvm/hvm.h>
 #include <hvm/platform.h>
 #include <hvm/vmi.h>
+#include <mgmt/agent.h>
 #include <mgmt/proto.h>
 #include <vmi/vmi.h>
 #include <string.h>
@@ -39,78 +40,24 @@
 #define POLL_BUDGET_NS 10000000ull /* at most 3 ms of draining per poll */
 #define BYTE_WAIT_NS 3000000ull /* a gap this long ends a burst */
 #define REPOLL_NS 50000ull /* between looks at an empty UART mid-burst */
-#define QUIET_NS 500000000ull /* mid-frame silence that drops the frame */
-#define GARBAGE_QUIET_NS 50000000ull /* report garbage after this */
-#define UPLOAD_MAX (64ull << 20)
 
 static uint16_t port;
-static struct mgmt_dec dec;
 static uint64_t last_rx_ns;
-static uint8_t tx[MGMT_MAX_FRAME];
-static uint8_t reply_buf[MGMT_MAX_PAYLOAD];
-static char why[256];
+static struct mgmt_agent agent; /* set up by mgmt_init() once port is */
 
-/* An image being uploaded: contiguous frames, so the loader sees one
- * buffer. */
-struct upload {
-	uint8_t *buf;
-	uint64_t mfn;
-	unsigned int order;
-	uint64_t size, received;
-	uint32_t crc, running_crc;
-};
-
-static struct upload slots[MGMT_NR_SLOTS];
-static const char *const slot_names[MGMT_NR_SLOTS] = { "kernel", "ramdisk" };
-
-static void upload_free(struct upload *u)
-{
-	if (u->buf)
-		hv_frame_free(u->mfn, u->order, FRAME_OWNER_HYPERVISOR);
-	memset(u, 0, sizeof(*u));
-}
-
-static bool upload_complete(const struct upload *u)
-{
-	return u->buf && u->received == u->size && u->running_crc == u->crc;
-}
-
-static void send_frame(uint8_t type, uint32_t seq, const uint8_t *p,
-		       uint32_t len)
-{
-	size_t n = mgmt_encode(tx, type, seq, p, len);
-
-	for (size_t i = 0; i < n; i++)
-		serial_putc(port, (char)tx[i]);
-}
-
-static void send_error(uint8_t type, uint32_t seq, int status,
-		       const char *msg)
-{
-	struct mgmt_tlv_writer w;
-
-	mgmt_tlv_init(&w, reply_buf, sizeof(reply_buf));
-	mgmt_tlv_put_u64(&w, MGMT_F_STATUS, (uint64_t)(int64_t)status);
-	mgmt_tlv_put_str(&w, MGMT_F_MESSAGE, msg);
-	send_frame(type, seq, reply_buf, (uint32_t)w.len);
-}
+_Static_assert(DOMAIN_NAME_MAX <= MGMT_AGENT_NAME_MAX,
+	       "the agent's name buffers hold a domain name");
 
 /*
- * Console rings: the last MGMT_CON_RING bytes each domain wrote to its
- * serial console (COM1 or VMI CONSOLE_WRITE), by slot.  A ring belongs to
- * one run of a domain, its instance (started_ns); the first output of the
- * next domain in the slot resets it.  After a domain ends its ring stays
- * readable by instance until then, so an attached client gets the last
- * words.  Guests write from any CPU, the agent reads on CPU 0: each ring
- * has its lock.
+ * Console rings (mgmt_con_ring, mgmt/agent.h), one per domain slot.
+ * Guests write from any CPU, the agent reads on CPU 0: each ring has its
+ * lock.  After a domain ends its ring stays readable by instance until
+ * the next domain in the slot writes, so an attached client gets the last
+ * words.
  */
-#define MGMT_CON_RING 8192
-
 struct con_ring {
 	spinlock_t lock;
-	uint64_t instance; /* the started_ns of the domain it holds */
-	uint64_t head; /* bytes written in all; buf holds the last ones */
-	uint8_t buf[MGMT_CON_RING];
+	struct mgmt_con_ring ring;
 };
 
 static struct con_ring rings[MAX_DOMAINS];
@@ -120,46 +67,19 @@ void mgmt_console_output(struct domain *d, const char *buf, uint64_t len)
 	struct con_ring *r = &rings[d->id];
 	uint64_t f = spin_lock_irqsave(&r->lock);
 
-	if (r->instance != d->started_ns) {
-		r->instance = d->started_ns;
-		r->head = 0;
-	}
-	if (len > MGMT_CON_RING) {
-		r->head += len - MGMT_CON_RING;
-		buf += len - MGMT_CON_RING;
-		len = MGMT_CON_RING;
-	}
-	for (uint64_t i = 0; i < len; i++)
-		r->buf[r->head++ % MGMT_CON_RING] = (uint8_t)buf[i];
+	mgmt_con_ring_write(&r->ring, d->started_ns, buf, len);
 	spin_unlock_irqrestore(&r->lock, f);
 }
 
-/*
- * Copy what ring @id holds of @instance from *@off, at most @cap bytes;
- * *@off moves to where the data starts (later than asked when older bytes
- * are gone, their count in *@lost).  A ring that holds another instance
- * (or none yet) has nothing.
- */
-static size_t con_ring_read(unsigned int id, uint64_t instance, uint64_t *off,
-			    uint64_t *lost, uint8_t *out, size_t cap)
+static size_t op_console_read(void *ctx, unsigned int id, uint64_t instance,
+			      uint64_t *off, uint64_t *lost, uint8_t *out,
+			      size_t cap)
 {
 	struct con_ring *r = &rings[id];
 	uint64_t f = spin_lock_irqsave(&r->lock);
-	uint64_t head = r->instance == instance ? r->head : 0;
-	uint64_t oldest = head > MGMT_CON_RING ? head - MGMT_CON_RING : 0;
-	size_t n = 0;
+	size_t n = mgmt_con_ring_read(&r->ring, instance, off, lost, out, cap);
 
-	*lost = 0;
-	if (*off < oldest) {
-		*lost = oldest - *off;
-		*off = oldest;
-	}
-	if (*off > head)
-		*off = head;
-	while (n < cap && *off + n < head) {
-		out[n] = r->buf[(*off + n) % MGMT_CON_RING];
-		n++;
-	}
+	(void)ctx;
 	spin_unlock_irqrestore(&r->lock, f);
 	return n;
 }
@@ -327,231 +247,117 @@ static void put_memory(struct mgmt_tlv_writer *w)
 	mgmt_tlv_put_u64(w, MGMT_F_TOTAL, hv_frames_total() << PAGE_SHIFT);
 }
 
-/* The domain a request names by name or id, or an error in why. */
-static struct domain *named_domain(const struct mgmt_frame *f)
+static void op_put_exit_names(void *ctx, struct mgmt_tlv_writer *w)
 {
-	char name[DOMAIN_NAME_MAX];
-	struct domain *d = NULL;
-	uint64_t id;
-
-	if (mgmt_tlv_str(f->payload, f->len, MGMT_F_NAME, name, sizeof(name))) {
-		d = domain_find(name, 0);
-		if (!d)
-			snprintf(why, sizeof(why), "no domain named '%s' (see "
-				 "tvctl list)", name);
-	} else if (mgmt_tlv_u64(f->payload, f->len, MGMT_F_ID, &id)) {
-		d = id < MAX_DOMAINS ? domain_find(NULL, (unsigned int)id)
-				     : NULL;
-		if (!d)
-			snprintf(why, sizeof(why), "no domain with id %lu (see "
-				 "tvctl list)", id);
-	} else {
-		snprintf(why, sizeof(why), "the request names no domain "
-			 "(field name or id)");
-	}
-	return d;
+	(void)ctx;
+	put_exit_names(w);
 }
 
-static int do_upload_begin(const struct mgmt_frame *f)
+static void op_put_memory(void *ctx, struct mgmt_tlv_writer *w)
 {
-	uint64_t slot, size, crc, mfn;
-	unsigned int order = 0;
-	struct upload *u;
-	int ret;
-
-	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_SLOT, &slot) ||
-	    slot >= MGMT_NR_SLOTS ||
-	    !mgmt_tlv_u64(f->payload, f->len, MGMT_F_SIZE, &size) ||
-	    !mgmt_tlv_u64(f->payload, f->len, MGMT_F_CRC, &crc)) {
-		snprintf(why, sizeof(why), "upload begin needs slot (0 or 1), "
-			 "size and crc");
-		return -VMI_EINVAL;
-	}
-	u = &slots[slot];
-	if (u->buf)
-		log_info("mgmt: %s upload of %lu of %lu bytes discarded: a new "
-			 "one begins", slot_names[slot], u->received, u->size);
-	upload_free(u);
-	if (size == 0 || size > UPLOAD_MAX) {
-		snprintf(why, sizeof(why), "%s: %lu bytes: images must be 1 "
-			 "byte to %llu MiB", slot_names[slot], size,
-			 UPLOAD_MAX >> 20);
-		return -VMI_E2BIG;
-	}
-	while ((PAGE_SIZE << order) < size)
-		order++;
-	ret = hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn);
-	if (ret) {
-		snprintf(why, sizeof(why), "%s: no %lu KiB of contiguous memory "
-			 "for the upload (%lu MiB free)", slot_names[slot],
-			 (PAGE_SIZE << order) >> 10, hv_frames_free() >> 8);
-		return -VMI_ENOMEM;
-	}
-	u->buf = pa_to_va(mfn << PAGE_SHIFT);
-	u->mfn = mfn;
-	u->order = order;
-	u->size = size;
-	u->crc = (uint32_t)crc;
-	return 0;
+	(void)ctx;
+	put_memory(w);
 }
 
-static int do_upload_chunk(const struct mgmt_frame *f)
+static void op_put_version(void *ctx, struct mgmt_tlv_writer *w)
 {
-	uint64_t slot, off;
-	const uint8_t *data;
-	uint16_t len;
-	struct upload *u;
-
-	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_SLOT, &slot) ||
-	    slot >= MGMT_NR_SLOTS ||
-	    !mgmt_tlv_u64(f->payload, f->len, MGMT_F_OFFSET, &off) ||
-	    !mgmt_tlv_find(f->payload, f->len, MGMT_F_DATA, &data, &len)) {
-		snprintf(why, sizeof(why), "upload chunk needs slot, offset and "
-			 "data");
-		return -VMI_EINVAL;
-	}
-	u = &slots[slot];
-	if (!u->buf) {
-		snprintf(why, sizeof(why), "%s: no upload in progress: begin "
-			 "one first", slot_names[slot]);
-		return -VMI_EINVAL;
-	}
-	if (off != u->received || len > u->size - u->received) {
-		snprintf(why, sizeof(why), "%s: chunk at %lu+%u does not follow "
-			 "byte %lu of %lu: upload discarded, start again",
-			 slot_names[slot], off, len, u->received, u->size);
-		upload_free(u);
-		return -VMI_EINVAL;
-	}
-	memcpy(u->buf + off, data, len);
-	u->running_crc = mgmt_crc32(u->running_crc, data, len);
-	u->received += len;
-	return 0;
+	(void)ctx;
+	put_version(w);
 }
 
-static int do_create(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
+static void op_put_domain(void *ctx, struct mgmt_tlv_writer *w,
+			  struct mgmt_dom *d, bool calls)
+{
+	(void)ctx;
+	put_domain(w, (struct domain *)d, calls);
+}
+
+static void op_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		serial_putc(port, (char)buf[i]);
+}
+
+static void op_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	if (level == MGMT_LOG_WARN)
+		log_warn("%s", msg);
+	else
+		log_info("%s", msg);
+}
+
+static struct mgmt_dom *op_find(void *ctx, const char *name, unsigned int id)
+{
+	(void)ctx;
+	return (struct mgmt_dom *)domain_find(name, id);
+}
+
+static void op_describe(void *ctx, struct mgmt_dom *md,
+			struct mgmt_dom_desc *out)
+{
+	struct domain *d = (struct domain *)md;
+
+	(void)ctx;
+	out->id = d->id;
+	out->instance = d->started_ns;
+	out->state = state_name(d);
+}
+
+static size_t op_dmesg(void *ctx, uint64_t *pos, char *buf, size_t len)
+{
+	(void)ctx;
+	return log_ring_read(pos, buf, len);
+}
+
+static int op_pause(void *ctx, struct mgmt_dom *d, char *why, size_t len)
+{
+	(void)ctx;
+	return domain_pause((struct domain *)d, why, (unsigned int)len);
+}
+
+static int op_unpause(void *ctx, struct mgmt_dom *d, char *why, size_t len)
+{
+	(void)ctx;
+	return domain_unpause((struct domain *)d, why, (unsigned int)len);
+}
+
+static int op_shutdown(void *ctx, struct mgmt_dom *d, char *why, size_t len)
+{
+	(void)ctx;
+	return domain_shutdown((struct domain *)d, why, (unsigned int)len);
+}
+
+static int op_destroy(void *ctx, struct mgmt_dom *d, char *why, size_t len)
+{
+	(void)ctx;
+	return domain_kill((struct domain *)d, why, (unsigned int)len);
+}
+
+static int op_create(void *ctx, const struct mgmt_create *c, unsigned int *id,
+		     char *why, size_t why_len)
 {
 	struct domain_config cfg = { 0 };
-	char name[DOMAIN_NAME_MAX], type[8] = "hv";
-	static char cmdline[MGMT_STR_MAX + 1];
-	uint64_t mem = 64ull << 20, vcpus = 1;
 	struct domain *d;
 	int ret;
 
-	if (!mgmt_tlv_str(f->payload, f->len, MGMT_F_NAME, name, sizeof(name)) ||
-	    !name[0]) {
-		snprintf(why, sizeof(why), "create needs a name of 1 to %d "
-			 "characters", DOMAIN_NAME_MAX - 1);
-		return -VMI_EINVAL;
-	}
-	mgmt_tlv_u64(f->payload, f->len, MGMT_F_MEMORY, &mem);
-	mgmt_tlv_u64(f->payload, f->len, MGMT_F_VCPUS, &vcpus);
-	if (!mgmt_tlv_str(f->payload, f->len, MGMT_F_CMDLINE, cmdline,
-			  sizeof(cmdline)))
-		cmdline[0] = '\0';
-	mgmt_tlv_str(f->payload, f->len, MGMT_F_TYPE, type, sizeof(type));
-	/* auto: hv, until there is a container that needs choosing. */
-	if (strcmp(type, "hv") && strcmp(type, "pv") && strcmp(type, "auto")) {
-		snprintf(why, sizeof(why), "type = \"%s\": only hv, pv (or "
-			 "auto) domains exist so far", type);
-		return -VMI_EOPNOTSUPP;
-	}
-	cfg.pv = !strcmp(type, "pv");
-	for (int s = 0; s < MGMT_NR_SLOTS; s++) {
-		struct upload *u = &slots[s];
-
-		if (!u->buf || upload_complete(u))
-			continue;
-		snprintf(why, sizeof(why), "%s upload incomplete or corrupt "
-			 "(%lu of %lu bytes, CRC %s): discarded, upload again",
-			 slot_names[s], u->received, u->size,
-			 u->received == u->size ? "wrong" : "not checked");
-		log_warn("mgmt: %s", why);
-		upload_free(&slots[0]);
-		upload_free(&slots[1]);
-		return -VMI_EINVAL;
-	}
-	if (!slots[MGMT_SLOT_KERNEL].buf) {
-		snprintf(why, sizeof(why), "no kernel uploaded");
-		return -VMI_EINVAL;
-	}
-	cfg.name = name;
-	cfg.mem_bytes = mem;
-	cfg.vcpus = vcpus > MAX_VCPUS ? MAX_VCPUS + 1 : (unsigned int)vcpus;
-	cfg.kernel = slots[MGMT_SLOT_KERNEL].buf;
-	cfg.kernel_len = slots[MGMT_SLOT_KERNEL].size;
-	if (slots[MGMT_SLOT_RAMDISK].buf) {
-		cfg.ramdisk = slots[MGMT_SLOT_RAMDISK].buf;
-		cfg.ramdisk_len = slots[MGMT_SLOT_RAMDISK].size;
-	}
-	cfg.cmdline = cmdline;
-	ret = domain_create(&cfg, &d, why, sizeof(why));
-	upload_free(&slots[0]);
-	upload_free(&slots[1]);
-	if (ret)
-		return ret;
-	mgmt_tlv_put_u64(w, MGMT_F_ID, d->id);
-	return 0;
-}
-
-/*
- * Console requests name the domain by id or name and, once the client
- * knows it, by instance too: the run of the domain it attached to, so a
- * new domain in the same slot is never mistaken for it.
- */
-static int console_target(const struct mgmt_frame *f, struct domain **live,
-			  unsigned int *id, uint64_t *instance)
-{
-	struct domain *d;
-	uint64_t want, n;
-
-	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_INSTANCE, &want)) {
-		d = named_domain(f);
-		if (!d)
-			return -VMI_ESRCH;
-		*live = d;
+	(void)ctx;
+	cfg.name = c->name;
+	cfg.mem_bytes = c->mem_bytes;
+	/* One over the limit: domain_create() says what the limit is. */
+	cfg.vcpus = c->vcpus > MAX_VCPUS ? MAX_VCPUS + 1
+					 : (unsigned int)c->vcpus;
+	cfg.pv = c->pv;
+	cfg.kernel = c->kernel;
+	cfg.kernel_len = c->kernel_len;
+	cfg.ramdisk = c->ramdisk;
+	cfg.ramdisk_len = c->ramdisk_len;
+	cfg.cmdline = c->cmdline;
+	ret = domain_create(&cfg, &d, why, (unsigned int)why_len);
+	if (!ret)
 		*id = d->id;
-		*instance = d->started_ns;
-		return 0;
-	}
-	if (!mgmt_tlv_u64(f->payload, f->len, MGMT_F_ID, &n) ||
-	    n >= MAX_DOMAINS) {
-		snprintf(why, sizeof(why), "a console request with an instance "
-			 "needs the domain's id (0 to %d)", MAX_DOMAINS - 1);
-		return -VMI_EINVAL;
-	}
-	d = domain_find(NULL, (unsigned int)n);
-	*live = d && d->started_ns == want ? d : NULL;
-	*id = (unsigned int)n;
-	*instance = want;
-	return 0;
-}
-
-static int do_console_read(const struct mgmt_frame *f,
-			   struct mgmt_tlv_writer *w)
-{
-	static uint8_t text[MGMT_CHUNK_DATA];
-	struct domain *d;
-	uint64_t instance, off = 0, lost;
-	unsigned int id;
-	const char *state;
-	size_t n;
-	int ret = console_target(f, &d, &id, &instance);
-
-	if (ret)
-		return ret;
-	mgmt_tlv_u64(f->payload, f->len, MGMT_F_OFFSET, &off);
-	/* The state before the data: output that follows "ended" is none. */
-	state = d ? state_name(d) : "ended";
-	n = con_ring_read(id, instance, &off, &lost, text, sizeof(text));
-	mgmt_tlv_put_u64(w, MGMT_F_ID, id);
-	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, instance);
-	mgmt_tlv_put_str(w, MGMT_F_STATE, state);
-	mgmt_tlv_put(w, MGMT_F_DATA, text, n);
-	mgmt_tlv_put_u64(w, MGMT_F_NEXT, off + n);
-	if (lost)
-		mgmt_tlv_put_u64(w, MGMT_F_LOST, lost);
-	return 0;
+	return ret;
 }
 
 struct con_input {
@@ -573,166 +379,72 @@ static void con_input(struct domain *d, void *arg)
 					       in->len < room ? in->len : room);
 }
 
-static int do_console_write(const struct mgmt_frame *f,
-			    struct mgmt_tlv_writer *w)
+static bool op_console_input(void *ctx, struct mgmt_dom *d,
+			     const uint8_t *data, size_t len, size_t *taken)
 {
-	struct con_input in = { 0 };
-	struct domain *d;
-	uint64_t instance;
-	unsigned int id;
-	uint16_t len;
-	int ret = console_target(f, &d, &id, &instance);
+	struct con_input in = { .data = data, .len = len };
 
-	if (ret)
-		return ret;
-	if (!mgmt_tlv_find(f->payload, f->len, MGMT_F_DATA, &in.data, &len) ||
-	    len > MGMT_CONSOLE_IN_MAX) {
-		snprintf(why, sizeof(why), "console write needs data of at "
-			 "most %d bytes", MGMT_CONSOLE_IN_MAX);
-		return -VMI_EINVAL;
-	}
-	in.len = len;
-	if (d)
-		domain_call_live(d, con_input, &in);
-	if (!in.running) {
-		snprintf(why, sizeof(why), "domain %u has ended: its console "
-			 "takes no input", id);
-		return -VMI_ESRCH;
-	}
-	/* Fewer than sent: the guest's receive FIFO is full; the client
-	 * sends the rest again later. */
-	mgmt_tlv_put_u64(w, MGMT_F_SIZE, in.taken);
-	mgmt_tlv_put_u64(w, MGMT_F_INSTANCE, instance);
-	return 0;
+	(void)ctx;
+	/* A domain being destroyed takes nothing: not running. */
+	domain_call_live((struct domain *)d, con_input, &in);
+	*taken = in.taken;
+	return in.running;
 }
 
-static int dispatch(const struct mgmt_frame *f, struct mgmt_tlv_writer *w)
+/* Uploads are contiguous hypervisor frames, so the loader sees one
+ * buffer. */
+static unsigned int upload_order(uint64_t size)
 {
-	struct domain *d;
+	unsigned int order = 0;
 
-	switch (f->type) {
-	case MGMT_T_VERSION:
-		put_version(w);
-		return 0;
-	case MGMT_T_LIST:
-		for (unsigned int i = 0; i < MAX_DOMAINS; i++)
-			if ((d = domain_find(NULL, i)))
-				put_domain(w, d, false);
-		put_exit_names(w);
-		put_memory(w);
-		return 0;
-	case MGMT_T_DMESG: {
-		static char text[MGMT_CHUNK_DATA];
-		uint64_t pos = 0, n;
-
-		mgmt_tlv_u64(f->payload, f->len, MGMT_F_OFFSET, &pos);
-		n = log_ring_read(&pos, text, sizeof(text));
-		mgmt_tlv_put(w, MGMT_F_DATA, text, n);
-		mgmt_tlv_put_u64(w, MGMT_F_NEXT, pos);
-		return 0;
-	}
-	case MGMT_T_UPLOAD_BEGIN:
-		return do_upload_begin(f);
-	case MGMT_T_UPLOAD_CHUNK:
-		return do_upload_chunk(f);
-	case MGMT_T_CREATE:
-		return do_create(f, w);
-	case MGMT_T_INFO:
-	case MGMT_T_PAUSE:
-	case MGMT_T_UNPAUSE:
-	case MGMT_T_SHUTDOWN:
-	case MGMT_T_DESTROY:
-		d = named_domain(f);
-		if (!d)
-			return -VMI_ESRCH;
-		if (f->type == MGMT_T_PAUSE)
-			return domain_pause(d, why, sizeof(why));
-		if (f->type == MGMT_T_UNPAUSE)
-			return domain_unpause(d, why, sizeof(why));
-		if (f->type == MGMT_T_SHUTDOWN)
-			return domain_shutdown(d, why, sizeof(why));
-		if (f->type == MGMT_T_DESTROY)
-			return domain_kill(d, why, sizeof(why));
-		put_domain(w, d, true);
-		put_exit_names(w);
-		put_memory(w);
-		return 0;
-	case MGMT_T_CONSOLE_READ:
-		return do_console_read(f, w);
-	case MGMT_T_CONSOLE_WRITE:
-		return do_console_write(f, w);
-	default:
-		snprintf(why, sizeof(why), "unknown request type %#x (protocol "
-			 "version %d)", f->type, MGMT_VERSION);
-		return -VMI_ENOSYS;
-	}
+	while ((PAGE_SIZE << order) < size)
+		order++;
+	return order;
 }
 
-static void handle(const struct mgmt_frame *f)
+static void *op_upload_alloc(void *ctx, const char *what, uint64_t size,
+			     char *why, size_t why_len)
 {
-	struct mgmt_tlv_writer w;
-	uint8_t type = f->type;
-	int ret;
+	unsigned int order = upload_order(size);
+	uint64_t mfn;
 
-	if (type & MGMT_RESPONSE) {
-		send_error(MGMT_T_ERROR, f->seq, -VMI_EINVAL,
-			   "a response type sent as a request");
-		return;
+	(void)ctx;
+	if (hv_frame_alloc(order, FRAME_OWNER_HYPERVISOR, &mfn)) {
+		snprintf(why, why_len, "%s: no %lu KiB of contiguous memory "
+			 "for the upload (%lu MiB free)", what,
+			 (PAGE_SIZE << order) >> 10, hv_frames_free() >> 8);
+		return NULL;
 	}
-	if (!mgmt_tlv_valid(f->payload, f->len)) {
-		send_error(type | MGMT_RESPONSE, f->seq, -VMI_EINVAL,
-			   "malformed payload: not a sequence of TLV fields");
-		return;
-	}
-	mgmt_tlv_init(&w, reply_buf, sizeof(reply_buf));
-	mgmt_tlv_put_u64(&w, MGMT_F_STATUS, 0); /* patched below on error */
-	why[0] = '\0';
-	ret = dispatch(f, &w);
-	if (ret) {
-		send_error(type | MGMT_RESPONSE, f->seq, ret,
-			   why[0] ? why : "failed");
-		return;
-	}
-	if (w.overflow) {
-		send_error(type | MGMT_RESPONSE, f->seq, -VMI_E2BIG,
-			   "the reply does not fit in one frame");
-		return;
-	}
-	send_frame(type | MGMT_RESPONSE, f->seq, reply_buf, (uint32_t)w.len);
+	return pa_to_va(mfn << PAGE_SHIFT);
 }
 
-static void event(int ev)
+static void op_upload_free(void *ctx, void *buf, uint64_t size)
 {
-	static const char *const what[] = {
-		[MGMT_DEC_BAD_VERSION] = "unsupported protocol version",
-		[MGMT_DEC_TOO_BIG] = "frame longer than 8192 bytes",
-		[MGMT_DEC_BAD_CRC] = "payload checksum wrong",
-		[MGMT_DEC_TRUNCATED] = "truncated frame dropped (the sender "
-				       "went quiet mid-frame)",
-	};
-
-	if (ev == MGMT_DEC_FRAME) {
-		handle(&dec.frame);
-		return;
-	}
-	log_info("mgmt: %s (seq %u)", what[ev], dec.err_seq);
-	send_error(MGMT_T_ERROR, dec.err_seq,
-		   ev == MGMT_DEC_TOO_BIG ? -VMI_E2BIG : -VMI_EINVAL, what[ev]);
+	(void)ctx;
+	hv_frame_free(va_to_pa(buf) >> PAGE_SHIFT, upload_order(size),
+		      FRAME_OWNER_HYPERVISOR);
 }
 
-static void feed(const uint8_t *p, size_t n)
-{
-	size_t used;
-	int ev;
-
-	do {
-		ev = mgmt_dec_feed(&dec, p, n, &used);
-		p += used;
-		n -= used;
-		if (ev != MGMT_DEC_NONE)
-			event(ev);
-	} while (n || ev != MGMT_DEC_NONE);
-}
+static const struct mgmt_agent_ops agent_ops = {
+	.send = op_send,
+	.log = op_log,
+	.find = op_find,
+	.describe = op_describe,
+	.put_domain = op_put_domain,
+	.put_exit_names = op_put_exit_names,
+	.put_memory = op_put_memory,
+	.put_version = op_put_version,
+	.dmesg = op_dmesg,
+	.pause = op_pause,
+	.unpause = op_unpause,
+	.shutdown = op_shutdown,
+	.destroy = op_destroy,
+	.create = op_create,
+	.console_read = op_console_read,
+	.console_input = op_console_input,
+	.upload_alloc = op_upload_alloc,
+	.upload_free = op_upload_free,
+};
 
 void mgmt_poll(void)
 {
@@ -751,7 +463,7 @@ void mgmt_poll(void)
 			buf[n++] = (uint8_t)c;
 			last = now;
 			if (n == sizeof(buf)) {
-				feed(buf, n);
+				mgmt_agent_feed(&agent, buf, n);
 				n = 0;
 			}
 			continue;
@@ -766,24 +478,10 @@ void mgmt_poll(void)
 			asm volatile("pause");
 	}
 	if (n)
-		feed(buf, n);
+		mgmt_agent_feed(&agent, buf, n);
 	if (last != start)
 		last_rx_ns = last;
-	now = time_ns();
-	if (mgmt_dec_busy(&dec) && now - last_rx_ns >= QUIET_NS) {
-		event(mgmt_dec_flush(&dec));
-		feed(NULL, 0);
-	}
-	if (dec.garbage && !mgmt_dec_busy(&dec) &&
-	    now - last_rx_ns >= GARBAGE_QUIET_NS) {
-		char msg[80];
-
-		snprintf(msg, sizeof(msg), "%lu bytes of garbage discarded "
-			 "(no frame magic or a damaged header)", dec.garbage);
-		log_info("mgmt: %s", msg);
-		send_error(MGMT_T_ERROR, 0, -VMI_EINVAL, msg);
-		dec.garbage = 0;
-	}
+	mgmt_agent_quiet(&agent, time_ns() - last_rx_ns);
 }
 
 uint64_t mgmt_poll_deadline(void)
@@ -810,7 +508,8 @@ void mgmt_init(uint16_t p)
 	serial_init(p, 115200);
 	while (serial_getc(p) >= 0)
 		;
-	mgmt_dec_init(&dec);
+	mgmt_agent_init(&agent, &agent_ops, NULL, MAX_DOMAINS,
+			DOMAIN_NAME_MAX);
 	port = p;
 	log_info("mgmt: serving protocol %d on the UART at %#x", MGMT_VERSION,
 		 p);
