@@ -120,14 +120,18 @@ int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	}
 	gpa = *val & ~(uint64_t)VMI_ROM_ENABLE;
 	if (*val & VMI_ROM_ENABLE) {
+		/* A guest may write the MSR in a loop: 8 lines a second. */
 		if ((gpa & 0xfff) || !domain_is_ram(d, gpa, 4096)) {
-			log_dom(LOG_INFO, d, "VMI ROM at %#lx refused: not a "
-				"page of the domain's RAM: #GP", gpa);
+			if (ratelimit_ok(&d->vmi.rom_rl))
+				log_dom(LOG_INFO, d, "VMI ROM at %#lx refused: "
+					"not a page of the domain's RAM: #GP",
+					gpa);
 			return -1;
 		}
 		if (rom_fill(d, gpa))
 			return -1;
-		log_dom(LOG_INFO, d, "VMI ROM at %#lx", gpa);
+		if (ratelimit_ok(&d->vmi.rom_rl))
+			log_dom(LOG_INFO, d, "VMI ROM at %#lx", gpa);
 	} else if (*val) {
 		return -1; /* address bits without the enable bit */
 	}

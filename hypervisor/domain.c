@@ -454,6 +454,7 @@ int domain_create(const struct domain_config *cfg, struct domain **out,
 	d->vmi.enabled = cfg->pv;
 	/* Refused VMI calls: 16 log lines a second at most. */
 	d->vmi.log_rl = (struct ratelimit)RATELIMIT_INIT(1000, 16);
+	d->vmi.rom_rl = (struct ratelimit)RATELIMIT_INIT(1000, 8);
 	d->started_ns = time_ns();
 	d->state = DOM_RUNNING;
 	{

@@ -119,6 +119,7 @@ case_hv_fpu() {
 # The VMI ABI in a pv domain: discovery, the ROM, the core calls and
 # their refusals (each logged); in an hv domain VMI is hidden.
 case_hv_vmi_pv() {
+	local n
 	run_hv hv_vmi_pv 60 "$G/vmi.elf=kernel vmi memory=32 type=pv"
 	expect_outcome pass
 	expect '\[vmi\] vmi: ABI 1.0, container 1, features 0x[0-9a-f]+, sections [0-9a-f]{4}0100 [0-9a-f]{8} [0-9a-f]{8} 00000100'
@@ -129,7 +130,11 @@ case_hv_vmi_pv() {
 	expect 'd0\(vmi\): VMI call 3 from vCPU 0: nested multicall \(-22\)'
 	expect 'further refusals not logged'
 	expect '\[vmi\] vmi: multicall results and refusals behave'
+	expect '\[vmi\] vmi: 1000 ROM MSR writes behave'
 	expect '\[vmi\] GUEST-RESULT: PASS vmi'
+	# 1000 ROM MSR writes in well under a second: 8 lines a second.
+	n=$(grep -c 'd0(vmi): VMI ROM at' "$LOG" || true)
+	[ "$n" -le 24 ] || fail "$n log lines for the ROM MSR writes (rate limit 8/s)"
 }
 
 # The VMI mmu and memory sections: every call and its refusals, a

@@ -47,6 +47,7 @@ struct vmi_domain {
 	uint32_t gsi_level; /* bit per GSI: the line's last level */
 	uint64_t bad_calls; /* refused calls */
 	struct ratelimit log_rl; /* their log lines */
+	struct ratelimit rom_rl; /* ROM MSR log lines (hvm/vmi.c) */
 	uint64_t calls[128]; /* calls made, per call number (VMI_NR_CALLS) */
 	struct vmi_mm *mm; /* pins and ballooning (hvm/vmi-mm.c), or NULL */
 	/*
