@@ -17,6 +17,7 @@
 #include <trivisor/panic.h>
 #include <vmi/core.h>
 #include <trivisor/time.h>
+#include <trivisor/cmdline.h>
 #include <hvm/loader.h>
 #include <hvm/run.h>
 #include <vmi/errno.h>
@@ -29,6 +30,8 @@ static uint64_t hsave_pa[MAX_CPUS];
 static uint64_t host_vmsave_pa[MAX_CPUS];
 static uint32_t nr_asids;
 static bool flush_by_asid; /* CPUID 8000_000A EDX bit 6 */
+/* Each CPU's ASID generations (hvm/asid.h); touched only by that CPU. */
+static struct asid_cpu asids[MAX_CPUS];
 
 static void clgi(void)
 {
@@ -57,6 +60,10 @@ static int svm_cpu_enable(void)
 		memset(pa_to_va(hsave_pa[cpu]), 0, PAGE_SIZE);
 		memset(pa_to_va(host_vmsave_pa[cpu]), 0, PAGE_SIZE);
 	}
+	if (!asids[cpu].max &&
+	    !asid_cpu_init(&asids[cpu], nr_asids, hv_config.asids,
+			   flush_by_asid))
+		return -VMI_EINVAL; /* svm_probe() saw at least 2 */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
 	return 0;
@@ -161,10 +168,7 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	vmcb->ctl.tsc_offset = -time_tsc_origin();
 	vmcb->ctl.iopm_pa = s->iopm_pa;
 	vmcb->ctl.msrpm_pa = s->msrpm_pa;
-	/* One ASID per vCPU; without flush-by-ASID every VMRUN after a
-	 * change of ASID or tables flushes everything (tlb_control = 1). */
-	vmcb->ctl.asid = 1 + (v->dom->id * MAX_VCPUS + v->id) % (nr_asids - 1);
-	vmcb->ctl.tlb_control = 1;
+	/* The ASID and TLB_CONTROL are set at each VMRUN (hvm/asid.c). */
 	vmcb->ctl.vintr = V_INTR_MASKING;
 	vmcb->ctl.np_enable = 1;
 	vmcb->ctl.ncr3 = npt_ncr3(&v->dom->npt);
@@ -215,6 +219,9 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
 	if (!s)
 		return;
+	log_dom(LOG_INFO, v->dom, "vCPU %u: %lu ASIDs taken, %lu full TLB "
+		"flushes on ASID wrap (%u ASIDs per CPU)", v->id,
+		s->asid.assigned, s->asid.full_flushes, asids[0].max);
 	if (s->vmcb)
 		hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
 	if (s->iopm)
@@ -233,11 +240,16 @@ static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	unsigned int cpu = this_cpu_id();
 	uint64_t t0;
 
-	/* Moving to another CPU or a new ASID user: flush (15.16). */
-	if (s->last_cpu != cpu + 1) {
-		vmcb->ctl.tlb_control = 1;
-		s->last_cpu = cpu + 1;
-	}
+	/*
+	 * TLB entries are tagged with the ASID alone (APM vol. 2, 15.16), so
+	 * an ASID must never carry another vCPU's entries on this CPU: take
+	 * one from this CPU's current generation, or a new generation with
+	 * TLB_CONTROL 1 (flush all ASIDs) when they run out.  TLB_CONTROL 3
+	 * (this ASID) only with FlushByAsid (15.16.1).
+	 */
+	vmcb->ctl.tlb_control =
+		(uint8_t)asid_assign(&asids[cpu], &s->asid, cpu);
+	vmcb->ctl.asid = s->asid.asid;
 	if (v->dom->npt.need_flush) {
 		vmcb->ctl.tlb_control = 1;
 		v->dom->npt.need_flush = false;
@@ -374,15 +386,15 @@ static unsigned int svm_cpl(struct vcpu *v)
  * Drop the vCPU's cached translations at its next VMRUN.  TLB entries,
  * nested ones included, are tagged with the ASID, so flushing this
  * guest's ASID (TLB_CONTROL 3) covers both kinds; without flush-by-ASID
- * the whole TLB goes (TLB_CONTROL 1).  APM vol. 2, 15.16.1 and 15.16.2.
+ * the vCPU takes a fresh ASID, which holds no entries.  APM vol. 2,
+ * 15.16.1 and 15.16.2.
  */
 static void svm_flush_tlb(struct vcpu *v, uint32_t what)
 {
-	struct vmcb *vmcb = to_svm(v)->vmcb;
-
 	(void)what;
-	if (vmcb->ctl.tlb_control != 1)
-		vmcb->ctl.tlb_control = flush_by_asid ? 3 : 1;
+	/* TLB_CONTROL 3 at the next VMRUN, or a fresh ASID without
+	 * FlushByAsid (hvm/asid.c). */
+	asid_flush(&to_svm(v)->asid);
 }
 
 static const struct hvm_ops svm_ops = {

@@ -4,6 +4,7 @@
 
 #include <hvm/hvm.h>
 #include <trivisor/domain.h>
+#include <hvm/asid.h>
 #include "vmcb.h"
 
 /* Per-vCPU state; v->vendor points here.  Touched only by the CPU the
@@ -15,7 +16,7 @@ struct svm_vcpu {
 	uint64_t iopm_pa;
 	uint8_t *msrpm;
 	uint64_t msrpm_pa;
-	unsigned int last_cpu; /* CPU + 1 of the last VMRUN, 0 = never */
+	struct asid_vcpu asid; /* its ASID on the CPU it last ran on */
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)

@@ -64,11 +64,14 @@
 #define CAP_INVEPT (1ull << 20)
 #define CAP_INVEPT_ALL (1ull << 26)
 #define CAP_INVVPID (1ull << 32)
+#define CAP_INVVPID_SINGLE (1ull << 41)
 #define CAP_INVVPID_ALL (1ull << 42)
 
 struct vmx_caps vmx_caps;
 static uint32_t pin_ctl, proc_ctl, proc2_ctl, exit_ctl, entry_ctl;
 static uint64_t vmxon_pa[MAX_CPUS];
+/* Each CPU's VPID generations (hvm/asid.h); touched only by that CPU. */
+static struct asid_cpu vpids[MAX_CPUS];
 
 extern char vmx_exit_point[];
 
@@ -126,8 +129,6 @@ static void invvpid_all(void)
  * all contexts, where the CPU lacks type 1.  Without VPIDs every VM entry
  * and exit drops the linear and combined mappings anyway (28.3.3.1).
  */
-#define CAP_INVVPID_SINGLE (1ull << 41)
-
 static void invvpid_one(uint16_t vpid)
 {
 	struct {
@@ -229,6 +230,11 @@ static int vmx_cpu_enable(void)
 	}
 	invept_all();
 	invvpid_all();
+	/* 16-bit VPIDs, 0 being the host's (28.1). */
+	if (vmx_caps.vpid && !vpids[cpu].max &&
+	    !asid_cpu_init(&vpids[cpu], 0x10000, hv_config.asids,
+			   vmx_caps.ept_vpid & CAP_INVVPID_SINGLE))
+		return -VMI_EINVAL;
 	return 0;
 }
 
@@ -311,6 +317,10 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	if (!s)
 		return;
 	BUG_ON(s->loaded);
+	if (vmx_caps.vpid)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu VPIDs taken, %lu full "
+			"TLB flushes on VPID wrap (%u VPIDs per CPU)", v->id,
+			s->vpid.assigned, s->vpid.full_flushes, vpids[0].max);
 	p = (struct vmx_pages *)(s + 1);
 	free_page_pa(s->vmcs_pa, 0);
 	free_page_pa(s->msr_area_pa, 0);
@@ -492,9 +502,8 @@ static void setup_vmcs(struct vcpu *v)
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, s->vapic_pa);
 	vmcs_write(TPR_THRESHOLD, 0);
 	vmcs_write(EPT_POINTER, ept_pointer(&v->dom->npt, false));
-	if (vmx_caps.vpid)
-		vmcs_write(VIRTUAL_PROCESSOR_ID,
-			   1 + (v->dom->id * MAX_VCPUS + v->id) % 0xfffe);
+	/* VIRTUAL_PROCESSOR_ID is written before each entry (hvm/asid.c). */
+	s->vpid_in_vmcs = 0;
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
 	/* CR bits the CPU forces (NE, VMXE) or forbids are owned by us: the
 	 * guest reads its own value from the shadow; writes that change
@@ -521,7 +530,7 @@ static void setup_vmcs(struct vcpu *v)
 		log_dom(LOG_WARN, v->dom, "badentry: vCPU 0 gets CR0.NE clear");
 		vmcs_write(GUEST_CR0, vmcs_read(GUEST_CR0) & ~CR0_NE);
 	}
-	/* A VPID or EPT root reused from an earlier domain may still have
+	/* An EPT root reused from an earlier domain may still have
 	 * translations cached on this CPU. */
 	invept_all();
 	invvpid_all();
@@ -564,6 +573,26 @@ static void vmx_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	if (v->dom->npt.need_flush) {
 		invept_all();
 		v->dom->npt.need_flush = false;
+	}
+	if (vmx_caps.vpid) {
+		/*
+		 * Linear and combined mappings are tagged with the VPID (SDM
+		 * vol. 3C, 28.3.1): one must never carry another vCPU's
+		 * entries on this CPU, nor this vCPU's from before it last
+		 * left the CPU (hvm/asid.c).  A new generation flushes all
+		 * VPIDs, a flush request the vCPU's own (28.3.3.3).
+		 */
+		unsigned int cpu = this_cpu_id();
+		int tlb = asid_assign(&vpids[cpu], &s->vpid, cpu);
+
+		if (s->vpid.asid != s->vpid_in_vmcs) {
+			vmcs_write(VIRTUAL_PROCESSOR_ID, s->vpid.asid);
+			s->vpid_in_vmcs = s->vpid.asid;
+		}
+		if (tlb == ASID_TLB_FLUSH_ALL)
+			invvpid_all();
+		else if (tlb == ASID_TLB_FLUSH_OWN)
+			invvpid_one((uint16_t)s->vpid.asid);
 	}
 	vmcs_write(GUEST_RSP, v->regs.rsp);
 	vmcs_write(GUEST_RIP, v->regs.rip);
@@ -786,11 +815,11 @@ static void vmx_dump(struct vcpu *v)
  */
 static void vmx_flush_tlb(struct vcpu *v, uint32_t what)
 {
-	(void)v; /* its VMCS is the current one: the VPID is read from it */
 	if (what & HVM_FLUSH_NESTED)
 		invept_all();
+	/* INVVPID single-context at the entry, or a fresh VPID. */
 	if (vmx_caps.vpid)
-		invvpid_one((uint16_t)vmcs_read(VIRTUAL_PROCESSOR_ID));
+		asid_flush(&to_vmx(v)->vpid);
 }
 
 static const struct hvm_ops vmx_ops = {

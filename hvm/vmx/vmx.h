@@ -4,6 +4,7 @@
 
 #include <hvm/hvm.h>
 #include <hvm/loader.h>
+#include <hvm/asid.h>
 #include <trivisor/domain.h>
 #include "vmcs.h"
 
@@ -39,6 +40,8 @@ struct vmx_vcpu {
 	uint32_t inject_err;
 	uint32_t inject_len;
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest believes */
+	struct asid_vcpu vpid; /* its VPID on the CPU it last ran on */
+	uint32_t vpid_in_vmcs; /* VIRTUAL_PROCESSOR_ID as written; 0 = not */
 	struct guest_boot_state boot; /* vCPU 0's entry state */
 };
 
