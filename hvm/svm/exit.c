@@ -8,6 +8,7 @@
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
 #include <hvm/run.h>
+#include <hvm/insnlen.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -18,9 +19,24 @@ static void inject_ud(struct vcpu *v)
 	hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 6, false, 0);
 }
 
+/*
+ * The length of the intercepted instruction, checked against the one
+ * decoded at RIP (hvm/insnlen.h): with next-RIP save (CPUID 8000_000A
+ * EDX[3]) the VMCB's NextRIP says it (APM vol. 2, 15.7.1); without it
+ * the decoder alone does, since an assumed unprefixed length (2 for
+ * CPUID) is wrong for "2e 0f a2".
+ */
+static unsigned int insn_len(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return hvm_insn_len(v, svm_nrips, vmcb->ctl.next_rip - vmcb->save.rip);
+}
+
 /* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
  * is hidden from the guest, which sees no SVM (15.5.1 consistency). */
-static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
+static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write,
+		     unsigned int len)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
@@ -52,7 +68,7 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 		v->regs.rax = (uint32_t)val;
 		v->regs.rdx = val >> 32;
 	}
-	hvm_ops.skip_insn(v, 2);
+	hvm_ops.skip_insn(v, len);
 	return true;
 }
 
@@ -87,19 +103,19 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_CPUID:
 		x->reason = HVM_EXIT_CPUID;
-		x->insn_len = 2;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_HLT:
 		x->reason = HVM_EXIT_HLT;
-		x->insn_len = 1;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_PAUSE:
 		x->reason = HVM_EXIT_PAUSE;
-		x->insn_len = 2;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_INVD:
 		/* Caches are the host's: treat as a no-op. */
-		hvm_ops.skip_insn(v, 2);
+		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;
 	case VMEXIT_IOIO:
@@ -111,17 +127,21 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->io.rep = i1 & (1u << 3);
 		x->io.size = (i1 & (1u << 4)) ? 1 : (i1 & (1u << 5)) ? 2 : 4;
 		x->io.port = (uint16_t)(i1 >> 16);
-		x->insn_len = (uint8_t)(i2 - vmcb->save.rip);
+		/* EXITINFO2 is the next RIP (15.10.2): checked like
+		 * NextRIP; INS/OUTS are decoded by the emulator. */
+		if (!x->io.string)
+			x->insn_len = (uint8_t)hvm_insn_len(v, true,
+							    i2 - vmcb->save.rip);
 		break;
 	case VMEXIT_MSR:
-		if (vmcb_msr(v, (uint32_t)v->regs.rcx, i1 & 1)) {
+		x->insn_len = (uint8_t)insn_len(v);
+		if (vmcb_msr(v, (uint32_t)v->regs.rcx, i1 & 1, x->insn_len)) {
 			x->reason = HVM_EXIT_NONE;
 			break;
 		}
 		x->reason = HVM_EXIT_MSR;
 		x->msr.index = (uint32_t)v->regs.rcx;
 		x->msr.write = i1 & 1;
-		x->insn_len = 2;
 		break;
 	case VMEXIT_NPF:
 		/* EXITINFO1 is a page-fault error code, EXITINFO2 the GPA
@@ -134,7 +154,7 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_VMMCALL:
 		x->reason = HVM_EXIT_VMCALL;
-		x->insn_len = 3;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_SHUTDOWN:
 		x->reason = HVM_EXIT_SHUTDOWN;

@@ -30,6 +30,7 @@ static uint64_t hsave_pa[MAX_CPUS];
 static uint64_t host_vmsave_pa[MAX_CPUS];
 static uint32_t nr_asids;
 static bool flush_by_asid; /* CPUID 8000_000A EDX bit 6 */
+bool svm_nrips; /* CPUID 8000_000A EDX bit 3 */
 /* Each CPU's ASID generations (hvm/asid.h); touched only by that CPU. */
 static struct asid_cpu asids[MAX_CPUS];
 
@@ -436,6 +437,7 @@ const struct hvm_ops *svm_probe(void)
 	}
 	nr_asids = r.ebx;
 	flush_by_asid = r.edx & (1u << 6);
+	svm_nrips = r.edx & (1u << 3);
 	if (nr_asids < 2)
 		return NULL;
 	return &svm_ops;

@@ -24,6 +24,9 @@ static inline struct svm_vcpu *to_svm(struct vcpu *v)
 	return v->vendor;
 }
 
+/* CPUID 8000_000A EDX[3]: the VMCB's NextRIP is written on exits. */
+extern bool svm_nrips;
+
 void svm_enter(struct vcpu_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
 void svm_decode_exit(struct vcpu *v, struct hvm_exit *x);
 void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector);

@@ -9,6 +9,7 @@
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
 #include <hvm/run.h>
+#include <hvm/insnlen.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -53,6 +54,15 @@ void vmx_inject(struct vcpu *v, unsigned int type, uint8_t vector,
 			 (has_err ? INTR_INFO_DELIVER_ERR : 0);
 	s->inject_err = err;
 	s->inject_len = 0;
+}
+
+/*
+ * VM_EXIT_INSTRUCTION_LEN (SDM vol. 3C, 28.2.5), checked against the
+ * instruction decoded at RIP (hvm/insnlen.h).
+ */
+static unsigned int insn_len(struct vcpu *v)
+{
+	return hvm_insn_len(v, true, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static void inject_ud(struct vcpu *v)
@@ -115,7 +125,7 @@ static uint64_t *gpr(struct vcpu *v, unsigned int n)
 
 /* Control-register accesses (27.2.1, table 28-3): only MOV to CR0/CR4
  * exits, when it changes a bit the CR masks keep (NE, VMXE, ...). */
-static bool cr_access(struct vcpu *v, uint64_t qual, unsigned int len)
+static bool cr_access(struct vcpu *v, uint64_t qual)
 {
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
 	uint64_t val;
@@ -131,7 +141,7 @@ static bool cr_access(struct vcpu *v, uint64_t qual, unsigned int len)
 		inject_gp(v);
 		return true;
 	}
-	hvm_ops.skip_insn(v, len);
+	hvm_ops.skip_insn(v, insn_len(v));
 	return true;
 }
 
@@ -200,7 +210,6 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	struct vmx_vcpu *s = to_vmx(v);
 	uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
 	uint64_t qual = vmcs_read(EXIT_QUALIFICATION);
-	unsigned int len = (unsigned int)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 
 	memset(x, 0, sizeof(*x));
 	x->raw = reason;
@@ -240,28 +249,28 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case EXIT_REASON_CPUID:
 		x->reason = HVM_EXIT_CPUID;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_HLT:
 		x->reason = HVM_EXIT_HLT;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_PAUSE:
 		x->reason = HVM_EXIT_PAUSE;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
 		/* Caches are the host's: treat as a no-op. */
-		hvm_ops.skip_insn(v, len);
+		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;
 	case EXIT_REASON_VMCALL:
 		x->reason = HVM_EXIT_VMCALL;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_CR_ACCESS:
-		x->reason = cr_access(v, qual, len) ? HVM_EXIT_NONE
+		x->reason = cr_access(v, qual) ? HVM_EXIT_NONE
 						    : HVM_EXIT_UNHANDLED;
 		break;
 	case EXIT_REASON_IO:
@@ -273,20 +282,21 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->io.string = qual & (1u << 4);
 		x->io.rep = qual & (1u << 5);
 		x->io.port = (uint16_t)(qual >> 16);
-		x->insn_len = (uint8_t)len;
+		if (!x->io.string) /* INS/OUTS: the emulator decodes them */
+			x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_RDMSR:
 	case EXIT_REASON_WRMSR: {
 		bool write = (reason & 0xffff) == EXIT_REASON_WRMSR;
 
-		if (vmcs_msr(v, (uint32_t)v->regs.rcx, write, len)) {
+		x->insn_len = (uint8_t)insn_len(v);
+		if (vmcs_msr(v, (uint32_t)v->regs.rcx, write, x->insn_len)) {
 			x->reason = HVM_EXIT_NONE;
 			break;
 		}
 		x->reason = HVM_EXIT_MSR;
 		x->msr.index = (uint32_t)v->regs.rcx;
 		x->msr.write = write;
-		x->insn_len = (uint8_t)len;
 		break;
 	}
 	case EXIT_REASON_EPT_VIOLATION:

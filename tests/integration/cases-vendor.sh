@@ -25,8 +25,8 @@ run_vendor() {
 # tests/unit/asid/.
 case_vendor_asid_wrap() {
 	run_vendor vendor_asid_wrap 120 1 "asids=2" \
-		"$G/lapic_timer.elf=kernel first memory=32" \
-		"$G/lapic_timer.elf=kernel second memory=32"
+		"$G/fpu.elf=kernel first memory=32" \
+		"$G/fpu.elf=kernel second memory=32"
 	expect_outcome pass
 	expect 'd0\(first\): ended: exited with code 0x10 \(pass\)'
 	expect 'd1\(second\): ended: exited with code 0x10 \(pass\)'
@@ -39,11 +39,38 @@ case_vendor_asid_wrap() {
 # the first entry on the CPU flushes everything.
 case_vendor_asid_keep() {
 	run_vendor vendor_asid_keep 120 1 "" \
-		"$G/lapic_timer.elf=kernel first memory=32" \
-		"$G/lapic_timer.elf=kernel second memory=32"
+		"$G/fpu.elf=kernel first memory=32" \
+		"$G/fpu.elf=kernel second memory=32"
 	expect_outcome pass
 	expect 'd0\(first\): vCPU 0: 1 ASIDs taken, 1 full TLB flushes on ASID wrap \([0-9]+ ASIDs per CPU\)'
 	expect 'd1\(second\): vCPU 0: 1 ASIDs taken, 0 full TLB flushes on ASID wrap'
 }
 
 DEFAULT_CASES+=(vendor_asid_wrap vendor_asid_keep)
+
+# Intercepted instructions with prefixes resume after their last byte:
+# QEMU's AMD-V has no next-RIP save, so the backend's assumed lengths
+# (2 for CPUID) used to resume inside "cs cpuid" (hvm/insnlen.c).
+case_vendor_insn_len() {
+	run_vendor vendor_insn_len 60 2 "" \
+		"$G/insn_len.elf=kernel insn_len memory=32"
+	expect_outcome pass
+	expect '\[insn_len\] insn_len: prefixed cpuid, rdmsr, in, out, wbinvd and invd resume'
+	expect '\[insn_len\] GUEST-RESULT: PASS insn_len'
+	reject 'the CPU reported a [0-9]+-byte instruction'
+}
+
+DEFAULT_CASES+=(vendor_insn_len)
+
+# The same on VT-x (Bochs), where VM_EXIT_INSTRUCTION_LEN is checked.
+case_vendor_insn_len_vmx() {
+	run_bochs vendor_insn_len_vmx "exit=done onpanic=exit watchdog=90" \
+		120 "${BOCHS_VMX_MODEL:-corei7_skylake_x}" 1 \
+		"$G/insn_len.elf=kernel insn_len memory=32"
+	expect_outcome pass
+	expect 'hv container: VT-x backend enabled'
+	expect '\[insn_len\] GUEST-RESULT: PASS insn_len'
+	reject 'the CPU reported a [0-9]+-byte instruction'
+}
+
+SLOW_CASES+=(vendor_insn_len_vmx)
