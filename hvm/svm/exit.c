@@ -114,7 +114,16 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_INVD:
-		/* Caches are the host's: treat as a no-op. */
+	case VMEXIT_WBINVD:
+		/*
+		 * The caches are the host's, and shared with other domains:
+		 * INVD would discard their dirty lines, WBINVD stall the CPU
+		 * for the guest's asking.  Guest memory is write-back and
+		 * every device is emulated by the CPU (no DMA that misses
+		 * the caches), so neither has anything to do: a no-op,
+		 * counted (APM vol. 2, 15.9 intercepts both).
+		 */
+		to_svm(v)->cache_insns++;
 		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;

@@ -20,6 +20,7 @@
 #include <trivisor/cmdline.h>
 #include <hvm/loader.h>
 #include <hvm/run.h>
+#include <hvm/debugreg.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -142,13 +143,17 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	s = hv_pages_alloc(0, &pa, 0);
 	if (!s)
 		return -VMI_ENOMEM;
-	v->vendor = s;
 	s->vmcb = hv_pages_alloc(0, &s->vmcb_pa, 0);
+	if (!s->vmcb)
+		goto undo_vcpu;
 	s->iopm = hv_pages_alloc(2, &s->iopm_pa, 0xff);
+	if (!s->iopm)
+		goto undo_vmcb;
 	msrpm = hv_pages_alloc(1, &s->msrpm_pa, 0xff);
-	if (!s->vmcb || !s->iopm || !msrpm)
-		return -VMI_ENOMEM; /* svm_vcpu_destroy() frees what exists */
+	if (!msrpm)
+		goto undo_iopm;
 	s->msrpm = msrpm;
+	v->vendor = s; /* from here svm_vcpu_destroy() undoes it all */
 	for (unsigned int i = 0; i < sizeof(owned_msrs) / sizeof(owned_msrs[0]);
 	     i++)
 		msrpm_allow(msrpm, owned_msrs[i]);
@@ -164,7 +169,8 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 			       INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			       INTERCEPT_STGI | INTERCEPT_CLGI |
 			       INTERCEPT_SKINIT | INTERCEPT_MONITOR |
-			       INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+			       INTERCEPT_MWAIT | INTERCEPT_XSETBV |
+			       INTERCEPT_WBINVD;
 	/* APM 15.30.5: the guest reads TSC + offset (see time_tsc_origin). */
 	vmcb->ctl.tsc_offset = -time_tsc_origin();
 	vmcb->ctl.iopm_pa = s->iopm_pa;
@@ -178,10 +184,19 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 		svm_vcpu_set_state(v, bs);
 	else
 		svm_reset_to_real_mode(v, 0);
-	vmcb->save.dr6 = 0xffff0ff0;
-	vmcb->save.dr7 = 0x400;
+	vmcb->save.dr6 = HVM_DR6_RESET;
+	vmcb->save.dr7 = HVM_DR7_RESET;
 	vmcb->save.g_pat = 0x0007040600070406ull; /* power-on PAT */
 	return 0;
+
+	/* v->vendor is still NULL: the caller will not call destroy. */
+undo_iopm:
+	hv_frame_free(s->iopm_pa >> PAGE_SHIFT, 2, FRAME_OWNER_HYPERVISOR);
+undo_vmcb:
+	hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+undo_vcpu:
+	hv_frame_free(pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+	return -VMI_ENOMEM;
 }
 
 void svm_reset_to_real_mode(struct vcpu *v, uint8_t sipi_vector)
@@ -223,6 +238,9 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	log_dom(LOG_INFO, v->dom, "vCPU %u: %lu ASIDs taken, %lu full TLB "
 		"flushes on ASID wrap (%u ASIDs per CPU)", v->id,
 		s->asid.assigned, s->asid.full_flushes, asids[0].max);
+	if (s->cache_insns)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu WBINVD/INVD ignored",
+			v->id, s->cache_insns);
 	if (s->vmcb)
 		hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
 	if (s->iopm)
@@ -232,6 +250,30 @@ static void svm_vcpu_destroy(struct vcpu *v)
 			      FRAME_OWNER_HYPERVISOR);
 	hv_frame_free(va_to_pa(s) >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
 	v->vendor = NULL;
+}
+
+/* DR0-DR3 are the vCPU's between load and put (hvm/debugreg.h). */
+static void svm_vcpu_load(struct vcpu *v)
+{
+	hvm_dr_load(to_svm(v)->dr);
+}
+
+static void svm_vcpu_put(struct vcpu *v)
+{
+	hvm_dr_save(to_svm(v)->dr);
+}
+
+/* INIT then SIPI: the debug registers are reset too (SDM vol. 3A, 9.1.1
+ * table 9-1), the live DR0-DR3 included. */
+static void svm_start_ap(struct vcpu *v, uint8_t sipi_vector)
+{
+	static const uint64_t zero[4];
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	svm_reset_to_real_mode(v, sipi_vector);
+	vmcb->save.dr6 = HVM_DR6_RESET;
+	vmcb->save.dr7 = HVM_DR7_RESET;
+	hvm_dr_load(zero);
 }
 
 static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
@@ -406,9 +448,11 @@ static const struct hvm_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
 	.vcpu_enter = svm_vcpu_enter,
 	.skip_insn = svm_skip_insn,
-	.vcpu_start_ap = svm_reset_to_real_mode,
+	.vcpu_start_ap = svm_start_ap,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.event_pending = svm_event_pending,
 	.intr_allowed = svm_intr_allowed,

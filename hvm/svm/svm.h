@@ -17,6 +17,8 @@ struct svm_vcpu {
 	uint8_t *msrpm;
 	uint64_t msrpm_pa;
 	struct asid_vcpu asid; /* its ASID on the CPU it last ran on */
+	uint64_t dr[4]; /* DR0-DR3 while off the CPU (hvm/debugreg.h) */
+	uint64_t cache_insns; /* WBINVD and INVD, emulated as no-ops */
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)

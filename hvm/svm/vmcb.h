@@ -123,6 +123,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
 #define INTERCEPT_RDTSCP (1u << 7)
+#define INTERCEPT_WBINVD (1u << 9)
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_XSETBV (1u << 13)
@@ -157,6 +158,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define VMEXIT_CLGI 0x85
 #define VMEXIT_SKINIT 0x86
 #define VMEXIT_RDTSCP 0x87
+#define VMEXIT_WBINVD 0x89
 #define VMEXIT_MONITOR 0x8a
 #define VMEXIT_MWAIT 0x8b
 #define VMEXIT_XSETBV 0x8d

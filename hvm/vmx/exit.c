@@ -178,8 +178,9 @@ static void exception_exit(struct vcpu *v, struct hvm_exit *x)
 				   INTERRUPTIBILITY_NMI);
 	switch (vector) {
 	case 1: {
-		/* DR6 is not switched: give the guest the bits the exit
-		 * qualification reports (27.2.1, table 27-1). */
+		/* DR6 is the guest's on the CPU while it runs (debugreg.h):
+		 * give it the bits the exit qualification reports (27.2.1,
+		 * table 27-1). */
 		uint64_t dr6 = 0xffff0ff0ull |
 			       (vmcs_read(EXIT_QUALIFICATION) & 0x600full);
 
@@ -261,7 +262,16 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
-		/* Caches are the host's: treat as a no-op. */
+		/*
+		 * The caches are the host's, and shared with other domains:
+		 * INVD would discard their dirty lines, WBINVD stall the CPU
+		 * for the guest's asking.  Guest memory is write-back and
+		 * every device is emulated by the CPU (no DMA that misses
+		 * the caches), so neither has anything to do: a no-op,
+		 * counted.  INVD always exits, WBINVD with WBINVD exiting
+		 * (25.1.3, 25.6.2).
+		 */
+		s->cache_insns++;
 		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;

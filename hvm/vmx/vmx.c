@@ -30,6 +30,7 @@
 #include <trivisor/time.h>
 #include <trivisor/cmdline.h>
 #include <hvm/caps.h>
+#include <hvm/debugreg.h>
 #include <vmi/errno.h>
 #include <vmi/core.h>
 #include <string.h>
@@ -173,11 +174,13 @@ static const char *ctl_name(int ctl, int bit)
 		{ CTL_PROC, 31, "secondary controls" },
 		{ CTL_PROC2, 1, "EPT" },
 		{ CTL_PROC2, 7, "unrestricted guest" },
+		{ CTL_EXIT, 2, "save debug controls" },
 		{ CTL_EXIT, 9, "host address-space size" },
 		{ CTL_EXIT, 18, "save IA32_PAT" },
 		{ CTL_EXIT, 19, "load IA32_PAT" },
 		{ CTL_EXIT, 20, "save IA32_EFER" },
 		{ CTL_EXIT, 21, "load IA32_EFER" },
+		{ CTL_ENTRY, 2, "load debug controls" },
 		{ CTL_ENTRY, 14, "load IA32_PAT" },
 		{ CTL_ENTRY, 15, "load IA32_EFER" },
 	};
@@ -300,6 +303,7 @@ static int vmx_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	*(uint32_t *)s->vmcs = vmx_caps.revision; /* 24.2 */
 	if (v->id == 0)
 		s->boot = *bs;
+	s->dr6 = HVM_DR6_RESET;
 	return 0;
 }
 
@@ -321,6 +325,9 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu VPIDs taken, %lu full "
 			"TLB flushes on VPID wrap (%u VPIDs per CPU)", v->id,
 			s->vpid.assigned, s->vpid.full_flushes, vpids[0].max);
+	if (s->cache_insns)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu WBINVD/INVD ignored",
+			v->id, s->cache_insns);
 	p = (struct vmx_pages *)(s + 1);
 	free_page_pa(s->vmcs_pa, 0);
 	free_page_pa(s->msr_area_pa, 0);
@@ -420,6 +427,16 @@ static void vmx_start_ap(struct vcpu *v, uint8_t sipi_vector)
 	bs.rflags = 2;
 	load_guest_state(v, &bs);
 	v->regs.rdx = 0x600; /* family/model/stepping, like a reset */
+	/* The debug registers too, the live DR0-DR3 and DR6 included: this
+	 * runs between vcpu_load and vcpu_put. */
+	{
+		static const uint64_t zero[4];
+
+		to_vmx(v)->dr6 = HVM_DR6_RESET;
+		hvm_dr_load(zero);
+		hvm_dr6_write(HVM_DR6_RESET);
+		vmcs_write(GUEST_DR7, HVM_DR7_RESET);
+	}
 }
 
 static uint16_t read_sel(int which)
@@ -552,12 +569,17 @@ static void vmx_vcpu_load(struct vcpu *v)
 		s->set_up = true;
 	}
 	s->launched = false;
+	/* DR0-DR3 and DR6 are the vCPU's until vcpu_put (debugreg.h). */
+	hvm_dr_load(s->dr);
+	hvm_dr6_write(s->dr6);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
 
+	hvm_dr_save(s->dr);
+	s->dr6 = hvm_dr6_read();
 	if (VMX_INSN_MEM("vmclear", s->vmcs_pa))
 		panic("VMCLEAR %#lx failed", s->vmcs_pa);
 	s->loaded = false;
@@ -886,14 +908,18 @@ const struct hvm_ops *vmx_probe(void)
 	 * shadow CR8 (25.6.2, A.3.2). */
 	p2 = rdmsr(MSR_VMX_PROCBASED2);
 	vmx_caps.vpid = (p2 >> 32) & CPU2_VPID;
+	/* WBINVD exiting where offered (without it WBINVD runs, which
+	 * costs time but loses nothing); the debug controls switch DR7 and
+	 * IA32_DEBUGCTL (25.7.1, 25.8.1; default1 bits every CPU has). */
 	if (!derive(CTL_PROC2, p2, CPU2_EPT | CPU2_UNRESTRICTED,
-		    CPU2_VPID, &proc2_ctl) ||
+		    CPU2_VPID | CPU2_WBINVD_EXITING, &proc2_ctl) ||
 	    !derive(CTL_EXIT, rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT),
 		    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
-			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-		    EXIT_SAVE_DEBUG, &exit_ctl) ||
+			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+			    EXIT_SAVE_DEBUG,
+		    0, &exit_ctl) ||
 	    !derive(CTL_ENTRY, rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY),
-		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_DEBUG,
+		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG, 0,
 		    &entry_ctl))
 		return NULL;
 	vmx_caps.ept_vpid = rdmsr(MSR_VMX_EPT_VPID_CAP);

@@ -42,6 +42,8 @@ struct vmx_vcpu {
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest believes */
 	struct asid_vcpu vpid; /* its VPID on the CPU it last ran on */
 	uint32_t vpid_in_vmcs; /* VIRTUAL_PROCESSOR_ID as written; 0 = not */
+	uint64_t dr[4], dr6; /* DR0-DR3, DR6 while off the CPU (debugreg.h) */
+	uint64_t cache_insns; /* WBINVD and INVD, emulated as no-ops */
 	struct guest_boot_state boot; /* vCPU 0's entry state */
 };
 

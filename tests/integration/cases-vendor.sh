@@ -57,6 +57,7 @@ case_vendor_insn_len() {
 	expect_outcome pass
 	expect '\[insn_len\] insn_len: prefixed cpuid, rdmsr, in, out, wbinvd and invd resume'
 	expect '\[insn_len\] GUEST-RESULT: PASS insn_len'
+	expect 'd0\(insn_len\): vCPU 0: 2 WBINVD/INVD ignored' "both intercepted"
 	reject 'the CPU reported a [0-9]+-byte instruction'
 }
 
@@ -70,7 +71,43 @@ case_vendor_insn_len_vmx() {
 	expect_outcome pass
 	expect 'hv container: VT-x backend enabled'
 	expect '\[insn_len\] GUEST-RESULT: PASS insn_len'
+	expect 'd0\(insn_len\): vCPU 0: 2 WBINVD/INVD ignored' "both intercepted"
 	reject 'the CPU reported a [0-9]+-byte instruction'
 }
 
 SLOW_CASES+=(vendor_insn_len_vmx)
+
+# Debug registers stay with their vCPU: three domains on two CPUs, so two
+# share CPU 0, each with its own DR0-3, DR6 and DR7 for 1.5 s.  Neither
+# VMRUN nor VM entry switches DR0-3 (nor, on VT-x, DR6).
+case_vendor_dr_iso() {
+	run_vendor vendor_dr_iso 90 2 "" \
+		"$G/dr_iso.elf=kernel da memory=32" \
+		"$G/dr_iso.elf=kernel db memory=32" \
+		"$G/dr_iso.elf=kernel dc memory=32"
+	expect_outcome pass
+	expect 'd0\(da\): created: 32 MiB, 1 vCPU\(s\) on CPU\(s\) 0'
+	expect 'd2\(dc\): created: 32 MiB, 1 vCPU\(s\) on CPU\(s\) 0'
+	expect '\[da\] dr_iso: [0-9]+ checks over 1.5 s and [0-9]+ exits: debug registers intact'
+	expect '\[db\] GUEST-RESULT: PASS dr_iso'
+	expect '\[dc\] GUEST-RESULT: PASS dr_iso'
+}
+
+DEFAULT_CASES+=(vendor_dr_iso)
+
+# The same on VT-x (Bochs, 2 CPUs), where DR6 is not switched either.
+case_vendor_dr_iso_vmx() {
+	run_bochs vendor_dr_iso_vmx "exit=done onpanic=exit watchdog=150" \
+		200 "${BOCHS_VMX_MODEL:-corei7_skylake_x}" 2 \
+		"$G/dr_iso.elf=kernel da memory=32" \
+		"$G/dr_iso.elf=kernel db memory=32" \
+		"$G/dr_iso.elf=kernel dc memory=32"
+	expect_outcome pass
+	expect 'hv container: VT-x backend enabled'
+	expect 'd2\(dc\): created: 32 MiB, 1 vCPU\(s\) on CPU\(s\) 0'
+	expect '\[da\] GUEST-RESULT: PASS dr_iso'
+	expect '\[db\] GUEST-RESULT: PASS dr_iso'
+	expect '\[dc\] GUEST-RESULT: PASS dr_iso'
+}
+
+SLOW_CASES+=(vendor_dr_iso_vmx)
