@@ -42,22 +42,38 @@ static unsigned int fetch(struct vcpu *v, uint8_t *buf)
 	return got;
 }
 
-unsigned int hvm_insn_len(struct vcpu *v, bool have, uint64_t hw_len)
+static unsigned int decode_mode(struct vcpu *v)
 {
 	static const unsigned int modes[] = {
 		[HVM_MODE_REAL] = BT_MODE_16, [HVM_MODE_PROT16] = BT_MODE_16,
 		[HVM_MODE_PROT32] = BT_MODE_32, [HVM_MODE_LONG64] = BT_MODE_64,
 	};
+	unsigned int mode = modes[hvm_ops.guest_mode(v)];
+
+	if (hvm_ops.vmi_container == VMI_CONTAINER_HV_SVM)
+		mode |= BT_MODE_AMD;
+	return mode;
+}
+
+int hvm_decode_at_rip(struct vcpu *v, struct bt_insn *in)
+{
+	uint8_t buf[BT_INSN_MAX_LEN];
+	unsigned int n = fetch(v, buf);
+
+	if (!n)
+		return -VMI_EFAULT;
+	return bt_decode(buf, n, decode_mode(v), in);
+}
+
+unsigned int hvm_insn_len(struct vcpu *v, bool have, uint64_t hw_len)
+{
 	/* Shared by all domains: a guest can only make it drop lines. */
 	static struct ratelimit rl = RATELIMIT_INIT(1000, 10);
 	uint8_t buf[BT_INSN_MAX_LEN];
-	unsigned int n = fetch(v, buf), len, mode;
+	unsigned int n = fetch(v, buf), len;
 	int verdict;
 
-	mode = modes[hvm_ops.guest_mode(v)];
-	if (hvm_ops.vmi_container == VMI_CONTAINER_HV_SVM)
-		mode |= BT_MODE_AMD;
-	verdict = hvm_insn_len_pick(buf, n, mode, have, hw_len, &len);
+	verdict = hvm_insn_len_pick(buf, n, decode_mode(v), have, hw_len, &len);
 	if ((verdict == HVM_LEN_RANGE || verdict == HVM_LEN_MISMATCH) &&
 	    ratelimit_ok(&rl))
 		log_dom(LOG_WARN, v->dom, "vCPU %u: the CPU reported a %lu-byte "

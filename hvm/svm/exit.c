@@ -9,6 +9,7 @@
 #include <trivisor/log.h>
 #include <hvm/run.h>
 #include <hvm/insnlen.h>
+#include <bt/decode.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -44,7 +45,12 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write,
 	if (msr == MSR_EFER_NUM) {
 		if (!write) {
 			val = vmcb->save.efer & ~(uint64_t)EFER_SVME;
-		} else if (val & ~HVM_EFER_GUEST_BITS) {
+		} else if ((val & ~HVM_EFER_GUEST_BITS) ||
+			   !hvm_efer_write_ok(svm_features(v),
+					      vmcb->save.efer, val,
+					      vmcb->save.cr0)) {
+			/* VMRUN would accept some of these and not others
+			 * (APM vol. 2, 15.5.1): fault them all here. */
 			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
 			return true;
 		} else {
@@ -70,6 +76,54 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write,
 	}
 	hvm_ops.skip_insn(v, len);
 	return true;
+}
+
+/* General register n as the CPU numbers it (RAX RCX RDX RBX RSP RBP RSI
+ * RDI R8-R15) in struct vcpu_regs. */
+static uint64_t *gpr(struct vcpu *v, unsigned int n)
+{
+	static const uint8_t slot[8] = { 0, 2, 3, 1, 7, 6, 4, 5 };
+	uint64_t *r = &v->regs.rax;
+
+	return &r[n < 8 ? slot[n] : n];
+}
+
+/*
+ * MOV to CR4 (the only CR4 write, APM vol. 3 "MOV CRn"): the source
+ * register from DecodeAssists' EXITINFO1 (bit 63 valid, 3:0 the GPR;
+ * APM vol. 2, 15.33) or from the decoded instruction.  The value is
+ * checked against the guest's CPUID (#GP as the manual has it) and put
+ * in the VMCB; a change of a paging bit flushes the guest's TLB, as the
+ * write would have on the CPU (SDM vol. 3A, 4.10.4.1).
+ */
+static void cr4_write(struct vcpu *v, uint64_t info1)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+	struct bt_insn in;
+	unsigned int reg;
+	uint64_t val, old = vmcb->save.cr4;
+
+	if (hvm_decode_at_rip(v, &in) || in.map != BT_MAP_0F ||
+	    in.opcode != 0x22 || in.reg != 4) {
+		domain_crash(v->dom, "CR4 write intercepted at rip %#lx, but "
+			     "no MOV to CR4 decodes there", v->regs.rip);
+		return;
+	}
+	reg = (info1 >> 63) ? (unsigned int)(info1 & 15) : in.rm;
+	val = *gpr(v, reg & 15);
+	if (hvm_ops.guest_mode(v) != HVM_MODE_LONG64)
+		val = (uint32_t)val;
+	if (vmcb->save.cpl ||
+	    !hvm_cr4_write_ok(svm_features(v), old, val,
+			      vmcb->save.efer & HVM_EFER_LMA, vmcb->save.cr3)) {
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+		return;
+	}
+	vmcb->save.cr4 = val;
+	if ((old ^ val) & HVM_CR4_TLB_BITS)
+		asid_flush(&s->asid);
+	hvm_ops.skip_insn(v, in.len);
 }
 
 void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
@@ -167,6 +221,10 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_SHUTDOWN:
 		x->reason = HVM_EXIT_SHUTDOWN;
+		break;
+	case VMEXIT_CR4_WRITE:
+		cr4_write(v, i1);
+		x->reason = HVM_EXIT_NONE;
 		break;
 	case VMEXIT_EXCP_BASE + 1: /* #DB */
 	case VMEXIT_EXCP_BASE + 17: /* #AC */

@@ -159,6 +159,9 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 		msrpm_allow(msrpm, owned_msrs[i]);
 
 	vmcb = s->vmcb;
+	/* CR4 writes, checked against the guest's CPUID and not only the
+	 * host's, which the CPU alone would do (hvm/crcheck.h). */
+	vmcb->ctl.intercept_cr = INTERCEPT_CR4_WRITE;
 	vmcb->ctl.intercept_exc = (1u << 1) | (1u << 17) | (1u << 18);
 	vmcb->ctl.intercept1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
 			       INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
@@ -250,6 +253,17 @@ static void svm_vcpu_destroy(struct vcpu *v)
 			      FRAME_OWNER_HYPERVISOR);
 	hv_frame_free(va_to_pa(s) >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
 	v->vendor = NULL;
+}
+
+const struct hvm_cr_features *svm_features(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (!s->feat_valid) {
+		hvm_cr_features(v, &s->feat);
+		s->feat_valid = true;
+	}
+	return &s->feat;
 }
 
 /* DR0-DR3 are the vCPU's between load and put (hvm/debugreg.h). */

@@ -86,7 +86,12 @@ static bool vmcs_msr(struct vcpu *v, uint32_t msr, bool write,
 
 		if (!write) {
 			val = cur;
-		} else if (val & ~HVM_EFER_GUEST_BITS) {
+		} else if ((val & ~HVM_EFER_GUEST_BITS) ||
+			   !hvm_efer_write_ok(vmx_features(v), cur, val,
+					      vmcs_read(GUEST_CR0))) {
+			/* LME changed under paging would leave LMA and the
+			 * IA-32e entry control at odds and fail the next
+			 * entry (26.3.1.1): #GP, as the CPU would. */
 			inject_gp(v);
 			return true;
 		} else {
@@ -135,9 +140,7 @@ static bool cr_access(struct vcpu *v, uint64_t qual)
 	val = *gpr(v, (qual >> 8) & 15);
 	if (hvm_ops.guest_mode(v) != HVM_MODE_LONG64)
 		val = (uint32_t)val;
-	if (cr == 0) {
-		vmx_set_cr0(v, val);
-	} else if (vmx_set_cr4(v, val)) {
+	if (cr == 0 ? vmx_set_cr0(v, val) : vmx_set_cr4(v, val)) {
 		inject_gp(v);
 		return true;
 	}

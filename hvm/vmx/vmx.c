@@ -528,6 +528,11 @@ static void setup_vmcs(struct vcpu *v)
 	cr0_mask = ((vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) |
 		    ~vmx_caps.cr0_fixed1) & 0xffffffffull;
 	cr4_mask = vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
+	/* And the CR4 bits the guest's CPUID does not define, so writes
+	 * setting them exit and take a #GP (hvm/crcheck.h). */
+	cr4_mask |= ~hvm_cr4_allowed(vmx_features(v));
+	s->cr0_mask = cr0_mask;
+	s->cr4_mask = cr4_mask;
 	vmcs_write(CR0_GUEST_HOST_MASK, cr0_mask);
 	vmcs_write(CR4_GUEST_HOST_MASK, cr4_mask);
 
@@ -754,12 +759,42 @@ static bool pae_legacy(uint64_t cr0, uint64_t cr4, uint64_t efer)
 	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & HVM_EFER_LMA);
 }
 
-void vmx_set_cr0(struct vcpu *v, uint64_t val)
+const struct hvm_cr_features *vmx_features(struct vcpu *v)
+{
+	struct vmx_vcpu *s = to_vmx(v);
+
+	if (!s->feat_valid) {
+		hvm_cr_features(v, &s->feat);
+		s->feat_valid = true;
+	}
+	return &s->feat;
+}
+
+/* CR0 or CR4 as the guest sees it: its own bits from the register, the
+ * masked ones from the read shadow (SDM vol. 3C, 25.6.6). */
+static uint64_t guest_view(uint64_t actual, uint64_t shadow, uint64_t mask)
+{
+	return (actual & ~mask) | (shadow & mask);
+}
+
+/*
+ * An exiting MOV to CR0.  Its value goes into the VMCS without the
+ * CPU's own checks, so they are made here: a CR0 the manual faults (PG
+ * without PE, say) would otherwise fail the next VM entry (26.3.1.1)
+ * and kill the domain.  -1: #GP.
+ */
+int vmx_set_cr0(struct vcpu *v, uint64_t val)
 {
 	struct vmx_vcpu *s = to_vmx(v);
 	uint64_t old = vmcs_read(GUEST_CR0);
 	uint64_t efer = vmcs_read(GUEST_IA32_EFER);
+	bool cs_l = vmcs_read(GUEST_ES_AR + 2 * VMX_SEG_CS) & AR_L;
 
+	if (!hvm_cr0_write_ok(guest_view(old, s->cr0_shadow, s->cr0_mask), val,
+			      guest_view(vmcs_read(GUEST_CR4), s->cr4_shadow,
+					 s->cr4_mask),
+			      efer, cs_l))
+		return -1;
 	s->cr0_shadow = val;
 	vmcs_write(CR0_READ_SHADOW, val);
 	vmcs_write(GUEST_CR0, cr0_actual(val));
@@ -773,16 +808,28 @@ void vmx_set_cr0(struct vcpu *v, uint64_t val)
 	set_entry_ia32e(efer & HVM_EFER_LMA);
 	if (pae_legacy(val, vmcs_read(GUEST_CR4), efer))
 		load_pdptes(v);
+	return 0;
 }
 
 int vmx_set_cr4(struct vcpu *v, uint64_t val)
 {
 	struct vmx_vcpu *s = to_vmx(v);
 
+	uint64_t old = guest_view(vmcs_read(GUEST_CR4), s->cr4_shadow,
+				  s->cr4_mask);
+
 	/* VMXE is hidden from the guest (no nested VT-x); bits the CPU does
-	 * not allow in VMX operation are refused as reserved. */
-	if (val & (CR4_VMXE | ~vmx_caps.cr4_fixed1))
+	 * not allow in VMX operation are refused as reserved, and so are
+	 * those the guest's CPUID does not define (hvm/crcheck.h). */
+	if ((val & (CR4_VMXE | ~vmx_caps.cr4_fixed1)) ||
+	    !hvm_cr4_write_ok(vmx_features(v), old, val,
+			      vmcs_read(GUEST_IA32_EFER) & HVM_EFER_LMA,
+			      vmcs_read(GUEST_CR3)))
 		return -1;
+	/* A paging bit changed: the write flushes the TLB on the CPU (SDM
+	 * vol. 3A, 4.10.4.1), so the emulated one flushes the VPID. */
+	if (((old ^ val) & HVM_CR4_TLB_BITS) && vmx_caps.vpid)
+		asid_flush(&s->vpid);
 	s->cr4_shadow = val;
 	vmcs_write(CR4_READ_SHADOW, val);
 	vmcs_write(GUEST_CR4, val | vmx_caps.cr4_fixed0);

@@ -111,3 +111,26 @@ case_vendor_dr_iso_vmx() {
 }
 
 SLOW_CASES+=(vendor_dr_iso_vmx)
+
+# CR4 bits the guest's CPUID hides fault with #GP (QEMU -cpu max has
+# LA57, PKU and UMIP, which the policy hides); CR0 writes VM entry would
+# refuse fault in the guest (hvm/crcheck.c).
+case_vendor_cr_bits() {
+	run_vendor vendor_cr_bits 60 2 "" "$G/cr_bits.elf=kernel cr_bits memory=32"
+	expect_outcome pass
+	expect '\[cr_bits\] cr_bits: [0-9]+ CR4 bits hidden and refused with #GP'
+	expect '\[cr_bits\] GUEST-RESULT: PASS cr_bits'
+}
+
+case_vendor_cr_bits_vmx() {
+	run_bochs vendor_cr_bits_vmx "exit=done onpanic=exit watchdog=90" \
+		120 "${BOCHS_VMX_MODEL:-corei7_skylake_x}" 1 \
+		"$G/cr_bits.elf=kernel cr_bits memory=32"
+	expect_outcome pass
+	expect 'hv container: VT-x backend enabled'
+	expect '\[cr_bits\] GUEST-RESULT: PASS cr_bits'
+	reject 'refused to enter the guest'
+}
+
+DEFAULT_CASES+=(vendor_cr_bits)
+SLOW_CASES+=(vendor_cr_bits_vmx)

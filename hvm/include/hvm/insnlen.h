@@ -41,4 +41,9 @@ int hvm_insn_len_pick(const uint8_t *buf, size_t n, unsigned int mode,
  */
 unsigned int hvm_insn_len(struct vcpu *v, bool have, uint64_t hw_len);
 
+/* Hypervisor glue: decode the instruction at the vCPU's CS:RIP into
+ * @in; 0, or a negative VMI error when it cannot be fetched or decoded. */
+struct bt_insn;
+int hvm_decode_at_rip(struct vcpu *v, struct bt_insn *in);
+
 #endif
