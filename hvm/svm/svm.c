@@ -357,10 +357,25 @@ static bool svm_intr_allowed(struct vcpu *v)
 	       !(vmcb->ctl.event_inj & EVTINJ_VALID);
 }
 
+/* Error codes exist for #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
+static bool has_error_code(uint8_t vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 ||
+	       vector == 21;
+}
+
 static void svm_inject_event(struct vcpu *v, unsigned int type, uint8_t vector,
 			     bool has_err, uint32_t err)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	/* Real mode pushes no error code, and only exceptions that have one
+	 * take it (APM vol. 2, 8.4.2 and 15.20; the same rule as VT-x's
+	 * entry check, SDM vol. 3C 26.2.1.3), so a #GP injected into a
+	 * real-mode AP is delivered as the CPU would deliver it. */
+	if (type != HVM_EVENT_EXCEPTION || !(vmcb->save.cr0 & CR0_PE) ||
+	    !has_error_code(vector))
+		has_err = false;
 
 	vmcb->ctl.event_inj = EVTINJ_VALID | vector |
 			      ((uint64_t)type << EVTINJ_TYPE_SHIFT) |
