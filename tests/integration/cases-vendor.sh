@@ -134,3 +134,20 @@ case_vendor_cr_bits_vmx() {
 
 DEFAULT_CASES+=(vendor_cr_bits)
 SLOW_CASES+=(vendor_cr_bits_vmx)
+
+# VPIDs from the same generations on VT-x (Bochs, 1 CPU): one guest VPID
+# (asids=2), two domains, every switch a full INVVPID; both still pass.
+case_vendor_asid_wrap_vmx() {
+	run_bochs vendor_asid_wrap_vmx \
+		"exit=done onpanic=exit watchdog=200 asids=2" 260 \
+		"${BOCHS_VMX_MODEL:-corei7_skylake_x}" 1 \
+		"$G/fpu.elf=kernel first memory=32" \
+		"$G/fpu.elf=kernel second memory=32"
+	expect_outcome pass
+	expect 'd0\(first\): ended: exited with code 0x10 \(pass\)'
+	expect 'd1\(second\): ended: exited with code 0x10 \(pass\)'
+	expect 'd0\(first\): vCPU 0: [0-9]+ VPIDs taken, [1-9][0-9]+ full TLB flushes on VPID wrap \(1 VPIDs per CPU\)'
+	expect 'd1\(second\): vCPU 0: [0-9]+ VPIDs taken, [1-9][0-9]+ full TLB flushes on VPID wrap \(1 VPIDs per CPU\)'
+}
+
+SLOW_CASES+=(vendor_asid_wrap_vmx)
