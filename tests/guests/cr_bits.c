@@ -9,8 +9,9 @@
  * vol. 3A, 2.5; vol. 2B, MOV CR).  MOV to CR0 of PG without PE, or NW
  * without CD, raises #GP rather than reaching VM entry, which would
  * refuse it and end the domain (SDM vol. 3C, 26.3.1.1); each is tried
- * together with a change of CR0.NE, which the VT-x backend intercepts
- * (on Intel CPUs only: elsewhere the CPU alone checks CR0).
+ * together with a flip of CR0.NE, which the VT-x backend intercepts,
+ * so that the write exits (on Intel CPUs only: elsewhere the CPU alone
+ * checks CR0).
  * Runs in 32-bit protected mode without paging.  (The EFER checks are
  * host-tested, tests/unit/crcheck/.)
  */
@@ -109,15 +110,15 @@ void test_main(void)
 	       "and accepted\n", hidden, shown);
 
 	CHECK(!(cr0 & CR0_PG), "paging is on at start");
-	/* Only where the hypervisor sees these writes (VT-x exits on the
-	 * change of NE); on AMD-V they are the CPU's alone, and QEMU's TCG
+	/* Only where the hypervisor sees these writes (VT-x exits on a
+	 * change of NE, against the value the guest reads); on AMD-V they are the CPU's alone, and QEMU's TCG
 	 * does not fault PG without PE (the guest triple-faults). */
 	if (!is_intel())
 		goto skip_cr0;
-	CHECK(try_cr0((cr0 | CR0_PG) & ~(CR0_PE | CR0_NE)) ==
+	CHECK(try_cr0(((cr0 ^ CR0_NE) | CR0_PG) & ~CR0_PE) ==
 		      VEC_GP,
 	      "CR0.PG without PE was not refused with #GP");
-	CHECK(try_cr0((cr0 | CR0_NW) & ~(CR0_CD | CR0_NE)) ==
+	CHECK(try_cr0(((cr0 ^ CR0_NE) | CR0_NW) & ~CR0_CD) ==
 		      VEC_GP,
 	      "CR0.NW without CD was not refused with #GP");
 	CHECK(read_cr0() == cr0, "CR0 changed to %#x by faulting writes",

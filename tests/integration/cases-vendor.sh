@@ -128,6 +128,8 @@ case_vendor_cr_bits_vmx() {
 		"$G/cr_bits.elf=kernel cr_bits memory=32"
 	expect_outcome pass
 	expect 'hv container: VT-x backend enabled'
+	expect '\[cr_bits\] cr_bits: CR0 with PG but not PE, or NW but not CD: #GP' \
+		"the CR0 writes that exit are checked"
 	expect '\[cr_bits\] GUEST-RESULT: PASS cr_bits'
 	reject 'refused to enter the guest'
 }
