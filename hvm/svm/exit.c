@@ -132,6 +132,10 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	uint64_t code = vmcb->ctl.exit_code;
 	uint64_t i1 = vmcb->ctl.exit_info1, i2 = vmcb->ctl.exit_info2;
 
+	/* VMEXIT_INVALID is -1 (APM vol. 2, appendix C); QEMU stores it
+	 * as a 32-bit -1. */
+	if (code == 0xffffffffull)
+		code = VMEXIT_INVALID;
 	memset(x, 0, sizeof(*x));
 	x->raw = code;
 	x->raw_info.info1 = i1;

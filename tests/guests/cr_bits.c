@@ -12,14 +12,18 @@
  * together with a flip of CR0.NE, which the VT-x backend intercepts,
  * so that the write exits (on Intel CPUs only: elsewhere the CPU alone
  * checks CR0).
- * Runs in 32-bit protected mode without paging.  (The EFER checks are
- * host-tested, tests/unit/crcheck/.)
+ * Setting EFER.LME with paging on raises #GP instead of reaching the
+ * VMCB or VMCS.  Runs in 32-bit protected mode, without paging but for
+ * that last check (the rest of the EFER checks are host-tested,
+ * tests/unit/crcheck/).
  */
 #include "guest.h"
 
 GUEST_TEST("cr_bits");
 
 #define CR0_PE (1u << 0)
+#define CR4_PSE (1u << 4)
+#define EFER_LME (1u << 8)
 #define CR0_NE (1u << 5)
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
@@ -45,6 +49,28 @@ static __attribute__((noinline)) int try_cr4(uint32_t v)
 static __attribute__((noinline)) int try_cr0(uint32_t v)
 {
 	return guest_try(write_cr0(v));
+}
+
+static __attribute__((noinline)) int try_wrmsr(uint32_t msr, uint64_t v)
+{
+	return wrmsr_safe(msr, v);
+}
+
+/* 4 GiB identity-mapped with 4 MiB pages (SDM vol. 3A, 4.3). */
+static uint32_t pd[1024] __attribute__((aligned(4096)));
+
+static void paging(bool on, uint32_t cr0, uint32_t cr4)
+{
+	if (on) {
+		for (unsigned int i = 0; i < 1024; i++)
+			pd[i] = (i << 22) | 0x83; /* P, RW, PS */
+		asm volatile("mov %0, %%cr3" : : "r"(pd) : "memory");
+		write_cr4(cr4 | CR4_PSE);
+		write_cr0(cr0 | CR0_PG);
+	} else {
+		write_cr0(cr0);
+		write_cr4(cr4);
+	}
 }
 
 struct bit {
@@ -126,5 +152,22 @@ void test_main(void)
 	printf("cr_bits: CR0 with PG but not PE, or NW but not CD: #GP\n");
 skip_cr0:
 
+	/* EFER.LME cannot change under paging (SDM vol. 4, IA32_EFER): on
+	 * AMD-V it would reach the VMCB, and LME with PG but not PAE fails
+	 * VMRUN (APM vol. 2, 15.5.1); on VT-x, LME != LMA fails VM entry. */
+	if (cpuid(0x80000000).eax >= 0x80000001 &&
+	    (cpuid(0x80000001).edx & CPUID80000001_EDX_LM)) {
+		uint64_t efer = rdmsr(MSR_EFER);
+		int vec;
+
+		paging(true, read_cr0(), read_cr4());
+		vec = try_wrmsr(MSR_EFER, efer | EFER_LME);
+		paging(false, cr0, cr4);
+		CHECK(vec == VEC_GP, "EFER.LME under 32-bit paging: %s",
+		      vec < 0 ? "accepted" : "another fault");
+		CHECK(rdmsr(MSR_EFER) == efer, "EFER changed to %#llx",
+		      (unsigned long long)rdmsr(MSR_EFER));
+		printf("cr_bits: EFER.LME under paging: #GP\n");
+	}
 	guest_pass(guest_name);
 }

@@ -113,12 +113,14 @@ case_vendor_dr_iso_vmx() {
 SLOW_CASES+=(vendor_dr_iso_vmx)
 
 # CR4 bits the guest's CPUID hides fault with #GP (QEMU -cpu max has
-# LA57, PKU and UMIP, which the policy hides); CR0 writes VM entry would
-# refuse fault in the guest (hvm/crcheck.c).
+# LA57, PKU and UMIP, which the policy hides); CR0 and EFER writes VM
+# entry would refuse fault in the guest (hvm/crcheck.c).
 case_vendor_cr_bits() {
 	run_vendor vendor_cr_bits 60 2 "" "$G/cr_bits.elf=kernel cr_bits memory=32"
 	expect_outcome pass
 	expect '\[cr_bits\] cr_bits: [0-9]+ CR4 bits hidden and refused with #GP'
+	expect '\[cr_bits\] cr_bits: EFER.LME under paging: #GP' \
+		"VMRUN used to fail (exit -1) on LME with 32-bit paging"
 	expect '\[cr_bits\] GUEST-RESULT: PASS cr_bits'
 }
 
