@@ -84,10 +84,15 @@ extern struct vmx_caps vmx_caps;
 void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x);
 void vmx_inject(struct vcpu *v, unsigned int type, uint8_t vector,
 		bool has_err, uint32_t err);
-/* vmx.c */
+/* cr.c: exiting MOV to CR0/CR4; 0, or -1 for #GP. */
 int vmx_set_cr0(struct vcpu *v, uint64_t val);
-const struct hvm_cr_features *vmx_features(struct vcpu *v);
 int vmx_set_cr4(struct vcpu *v, uint64_t val);
+/* The guest's CPUID words that decide CR4 and EFER bits (crcheck.h). */
+const struct hvm_cr_features *vmx_features(struct vcpu *v);
+/* CR0 as VMX operation needs it (fixed bits, unrestricted guest). */
+uint64_t vmx_cr0_actual(uint64_t cr0);
+/* The "IA-32e mode guest" entry control, following EFER.LMA. */
+void vmx_set_entry_ia32e(bool on);
 /* check.c: explain a failed VM entry, naming the fields at fault. */
 void vmx_explain_entry_failure(struct domain *d, unsigned int vcpu_id,
 			       uint32_t insn_error, uint32_t reason);
