@@ -7,6 +7,7 @@
 #include <hvm/hvm.h>
 #include <hvm/platform.h>
 #include <hvm/cpuid-policy.h>
+#include <hvm/crcheck.h>
 #include <hvm/run.h>
 #include <hvm/loader.h>
 #include <hvm/vmi.h>
@@ -33,7 +34,9 @@ static void host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[3] = r.edx;
 }
 
-static void do_cpuid(struct vcpu *v)
+/* What CPUID @leaf/@sub returns to the vCPU (hvm/cpuid-policy.c). */
+static void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub,
+			uint32_t out[4])
 {
 	static const struct hvm_cpu_io io = { NULL, host_cpuid, NULL };
 	struct cpuid_guest g = {
@@ -55,16 +58,35 @@ static void do_cpuid(struct vcpu *v)
 	hvm_ops.get_ctrl(v, &cr0, &cr3, &cr4, &efer);
 	g.osxsave = cr4 & CR4_OSXSAVE;
 
-	if ((uint32_t)v->regs.rax == VMI_CPUID_SECTIONS)
+	if (leaf == VMI_CPUID_SECTIONS)
 		vmi_cpuid_sections(g.vmi_sections);
+	hvm_cpuid_policy(&io, &g, leaf, sub, out);
+}
+
+static void do_cpuid(struct vcpu *v)
+{
 	uint32_t out[4];
 
-	hvm_cpuid_policy(&io, &g, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx,
-			 out);
+	guest_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, out);
 	v->regs.rax = out[0];
 	v->regs.rbx = out[1];
 	v->regs.rcx = out[2];
 	v->regs.rdx = out[3];
+}
+
+void hvm_cr_features(struct vcpu *v, struct hvm_cr_features *f)
+{
+	uint32_t r[4];
+
+	guest_cpuid(v, 1, 0, r);
+	f->l1_ecx = r[2];
+	f->l1_edx = r[3];
+	guest_cpuid(v, 7, 0, r);
+	f->l7_ebx = r[1];
+	f->l7_ecx = r[2];
+	f->l7_edx = r[3];
+	guest_cpuid(v, 0x80000001u, 0, r);
+	f->e1_edx = r[3];
 }
 
 void hvm_boot_regs(struct vcpu *v, const struct guest_boot_state *bs)

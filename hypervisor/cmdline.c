@@ -117,10 +117,22 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 			snprintf(hv_config.bad_entry,
 				 sizeof(hv_config.bad_entry), "%.*s", (int)vn,
 				 v);
+	} else if (eq(k, kn, "asids")) {
+		uint32_t n = 0;
+		size_t i;
+
+		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 65536;
+		     i++)
+			n = n * 10 + (uint32_t)(v[i] - '0');
+		if (!vn || i != vn || n < 2 || n > 65536)
+			complain("asids=%.*s: use a number of TLB tags from 2 "
+				 "to 65536, tag 0 included", (int)vn, v);
+		else
+			hv_config.asids = n;
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
 			 "console, mgmt, attach, onpanic, exit, selftest, watchdog, "
-			 "badentry)",
+			 "badentry, asids)",
 			 (int)kn, k);
 	}
 }

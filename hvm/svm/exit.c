@@ -8,6 +8,8 @@
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
 #include <hvm/run.h>
+#include <hvm/insnlen.h>
+#include <bt/decode.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -34,11 +36,26 @@ static void base_msr_store(struct vmcb *vmcb, uint32_t msr, uint64_t val)
 	}
 }
 
+/*
+ * The length of the intercepted instruction, checked against the one
+ * decoded at RIP (hvm/insnlen.h): with next-RIP save (CPUID 8000_000A
+ * EDX[3]) the VMCB's NextRIP says it (APM vol. 2, 15.7.1); without it
+ * the decoder alone does, since an assumed unprefixed length (2 for
+ * CPUID) is wrong for "2e 0f a2".
+ */
+static unsigned int insn_len(struct vcpu *v)
+{
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	return hvm_insn_len(v, svm_nrips, vmcb->ctl.next_rip - vmcb->save.rip);
+}
+
 /* EFER and PAT live in the VMCB; EFER.SVME must stay set for VMRUN but
  * is hidden from the guest, which sees no SVM (15.5.1 consistency).
  * Writes of the base MSRs go there too, once hvm_msr_base_write() has
  * refused what the CPU would. */
-static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
+static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write,
+		     unsigned int len)
 {
 	struct vmcb *vmcb = to_svm(v)->vmcb;
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
@@ -52,7 +69,12 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 	} else if (msr == MSR_EFER_NUM) {
 		if (!write) {
 			val = vmcb->save.efer & ~(uint64_t)EFER_SVME;
-		} else if (val & ~HVM_EFER_GUEST_BITS) {
+		} else if ((val & ~HVM_EFER_GUEST_BITS) ||
+			   !hvm_efer_write_ok(svm_features(v),
+					      vmcb->save.efer, val,
+					      vmcb->save.cr0)) {
+			/* VMRUN would accept some of these and not others
+			 * (APM vol. 2, 15.5.1): fault them all here. */
 			hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
 			return true;
 		} else {
@@ -76,8 +98,56 @@ static bool vmcb_msr(struct vcpu *v, uint32_t msr, bool write)
 		v->regs.rax = (uint32_t)val;
 		v->regs.rdx = val >> 32;
 	}
-	hvm_ops.skip_insn(v, 2);
+	hvm_ops.skip_insn(v, len);
 	return true;
+}
+
+/* General register n as the CPU numbers it (RAX RCX RDX RBX RSP RBP RSI
+ * RDI R8-R15) in struct vcpu_regs. */
+static uint64_t *gpr(struct vcpu *v, unsigned int n)
+{
+	static const uint8_t slot[8] = { 0, 2, 3, 1, 7, 6, 4, 5 };
+	uint64_t *r = &v->regs.rax;
+
+	return &r[n < 8 ? slot[n] : n];
+}
+
+/*
+ * MOV to CR4 (the only CR4 write, APM vol. 3 "MOV CRn"): the source
+ * register from DecodeAssists' EXITINFO1 (bit 63 valid, 3:0 the GPR;
+ * APM vol. 2, 15.33) or from the decoded instruction.  The value is
+ * checked against the guest's CPUID (#GP as the manual has it) and put
+ * in the VMCB; a change of a paging bit flushes the guest's TLB, as the
+ * write would have on the CPU (SDM vol. 3A, 4.10.4.1).
+ */
+static void cr4_write(struct vcpu *v, uint64_t info1)
+{
+	struct svm_vcpu *s = to_svm(v);
+	struct vmcb *vmcb = s->vmcb;
+	struct bt_insn in;
+	unsigned int reg;
+	uint64_t val, old = vmcb->save.cr4;
+
+	if (hvm_decode_at_rip(v, &in) || in.map != BT_MAP_0F ||
+	    in.opcode != 0x22 || in.reg != 4) {
+		domain_crash(v->dom, "CR4 write intercepted at rip %#lx, but "
+			     "no MOV to CR4 decodes there", v->regs.rip);
+		return;
+	}
+	reg = (info1 >> 63) ? (unsigned int)(info1 & 15) : in.rm;
+	val = *gpr(v, reg & 15);
+	if (hvm_ops.guest_mode(v) != HVM_MODE_LONG64)
+		val = (uint32_t)val;
+	if (vmcb->save.cpl ||
+	    !hvm_cr4_write_ok(svm_features(v), old, val,
+			      vmcb->save.efer & HVM_EFER_LMA, vmcb->save.cr3)) {
+		hvm_ops.inject_event(v, HVM_EVENT_EXCEPTION, 13, true, 0);
+		return;
+	}
+	vmcb->save.cr4 = val;
+	if ((old ^ val) & HVM_CR4_TLB_BITS)
+		asid_flush(&s->asid);
+	hvm_ops.skip_insn(v, in.len);
 }
 
 void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
@@ -86,6 +156,10 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	uint64_t code = vmcb->ctl.exit_code;
 	uint64_t i1 = vmcb->ctl.exit_info1, i2 = vmcb->ctl.exit_info2;
 
+	/* VMEXIT_INVALID is -1 (APM vol. 2, appendix C); QEMU stores it
+	 * as a 32-bit -1. */
+	if (code == 0xffffffffull)
+		code = VMEXIT_INVALID;
 	memset(x, 0, sizeof(*x));
 	x->raw = code;
 	x->raw_info.info1 = i1;
@@ -123,23 +197,32 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_CPUID:
 		x->reason = HVM_EXIT_CPUID;
-		x->insn_len = 2;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
-	case VMEXIT_XSETBV: /* 0f 01 d1; the run loop checks it */
+	case VMEXIT_XSETBV: /* the run loop checks it */
 		x->reason = HVM_EXIT_XSETBV;
-		x->insn_len = 3;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_HLT:
 		x->reason = HVM_EXIT_HLT;
-		x->insn_len = 1;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_PAUSE:
 		x->reason = HVM_EXIT_PAUSE;
-		x->insn_len = 2;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_INVD:
-		/* Caches are the host's: treat as a no-op. */
-		hvm_ops.skip_insn(v, 2);
+	case VMEXIT_WBINVD:
+		/*
+		 * The caches are the host's, and shared with other domains:
+		 * INVD would discard their dirty lines, WBINVD stall the CPU
+		 * for the guest's asking.  Guest memory is write-back and
+		 * every device is emulated by the CPU (no DMA that misses
+		 * the caches), so neither has anything to do: a no-op,
+		 * counted (APM vol. 2, 15.9 intercepts both).
+		 */
+		to_svm(v)->cache_insns++;
+		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;
 	case VMEXIT_IOIO:
@@ -151,17 +234,21 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->io.rep = i1 & (1u << 3);
 		x->io.size = (i1 & (1u << 4)) ? 1 : (i1 & (1u << 5)) ? 2 : 4;
 		x->io.port = (uint16_t)(i1 >> 16);
-		x->insn_len = (uint8_t)(i2 - vmcb->save.rip);
+		/* EXITINFO2 is the next RIP (15.10.2): checked like
+		 * NextRIP; INS/OUTS are decoded by the emulator. */
+		if (!x->io.string)
+			x->insn_len = (uint8_t)hvm_insn_len(v, true,
+							    i2 - vmcb->save.rip);
 		break;
 	case VMEXIT_MSR:
-		if (vmcb_msr(v, (uint32_t)v->regs.rcx, i1 & 1)) {
+		x->insn_len = (uint8_t)insn_len(v);
+		if (vmcb_msr(v, (uint32_t)v->regs.rcx, i1 & 1, x->insn_len)) {
 			x->reason = HVM_EXIT_NONE;
 			break;
 		}
 		x->reason = HVM_EXIT_MSR;
 		x->msr.index = (uint32_t)v->regs.rcx;
 		x->msr.write = i1 & 1;
-		x->insn_len = 2;
 		break;
 	case VMEXIT_NPF:
 		/* EXITINFO1 is a page-fault error code, EXITINFO2 the GPA
@@ -174,10 +261,14 @@ void svm_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case VMEXIT_VMMCALL:
 		x->reason = HVM_EXIT_VMCALL;
-		x->insn_len = 3;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case VMEXIT_SHUTDOWN:
 		x->reason = HVM_EXIT_SHUTDOWN;
+		break;
+	case VMEXIT_CR4_WRITE:
+		cr4_write(v, i1);
+		x->reason = HVM_EXIT_NONE;
 		break;
 	case VMEXIT_EXCP_BASE + 1: /* #DB */
 	case VMEXIT_EXCP_BASE + 17: /* #AC */

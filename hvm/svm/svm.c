@@ -17,8 +17,10 @@
 #include <trivisor/panic.h>
 #include <vmi/core.h>
 #include <trivisor/time.h>
+#include <trivisor/cmdline.h>
 #include <hvm/loader.h>
 #include <hvm/run.h>
+#include <hvm/debugreg.h>
 #include <vmi/errno.h>
 #include <string.h>
 
@@ -29,6 +31,9 @@ static uint64_t hsave_pa[MAX_CPUS];
 static uint64_t host_vmsave_pa[MAX_CPUS];
 static uint32_t nr_asids;
 static bool flush_by_asid; /* CPUID 8000_000A EDX bit 6 */
+bool svm_nrips; /* CPUID 8000_000A EDX bit 3 */
+/* Each CPU's ASID generations (hvm/asid.h); touched only by that CPU. */
+static struct asid_cpu asids[MAX_CPUS];
 
 static void clgi(void)
 {
@@ -57,6 +62,10 @@ static int svm_cpu_enable(void)
 		memset(pa_to_va(hsave_pa[cpu]), 0, PAGE_SIZE);
 		memset(pa_to_va(host_vmsave_pa[cpu]), 0, PAGE_SIZE);
 	}
+	if (!asids[cpu].max &&
+	    !asid_cpu_init(&asids[cpu], nr_asids, hv_config.asids,
+			   flush_by_asid))
+		return -VMI_EINVAL; /* svm_probe() saw at least 2 */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave_pa[cpu]);
 	return 0;
@@ -151,13 +160,17 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	s = hv_pages_alloc(0, &pa, 0);
 	if (!s)
 		return -VMI_ENOMEM;
-	v->vendor = s;
 	s->vmcb = hv_pages_alloc(0, &s->vmcb_pa, 0);
+	if (!s->vmcb)
+		goto undo_vcpu;
 	s->iopm = hv_pages_alloc(2, &s->iopm_pa, 0xff);
+	if (!s->iopm)
+		goto undo_vmcb;
 	msrpm = hv_pages_alloc(1, &s->msrpm_pa, 0xff);
-	if (!s->vmcb || !s->iopm || !msrpm)
-		return -VMI_ENOMEM; /* svm_vcpu_destroy() frees what exists */
+	if (!msrpm)
+		goto undo_iopm;
 	s->msrpm = msrpm;
+	v->vendor = s; /* from here svm_vcpu_destroy() undoes it all */
 	for (unsigned int i = 0; i < sizeof(owned_msrs) / sizeof(owned_msrs[0]);
 	     i++)
 		msrpm_allow(msrpm, owned_msrs[i]);
@@ -168,6 +181,9 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 		msrpm_trap_write(msrpm, checked_msrs[i]);
 
 	vmcb = s->vmcb;
+	/* CR4 writes, checked against the guest's CPUID and not only the
+	 * host's, which the CPU alone would do (hvm/crcheck.h). */
+	vmcb->ctl.intercept_cr = INTERCEPT_CR4_WRITE;
 	vmcb->ctl.intercept_exc = (1u << 1) | (1u << 17) | (1u << 18);
 	vmcb->ctl.intercept1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI |
 			       INTERCEPT_INIT | INTERCEPT_CPUID | INTERCEPT_INVD |
@@ -178,15 +194,13 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 			       INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			       INTERCEPT_STGI | INTERCEPT_CLGI |
 			       INTERCEPT_SKINIT | INTERCEPT_MONITOR |
-			       INTERCEPT_MWAIT | INTERCEPT_XSETBV;
+			       INTERCEPT_MWAIT | INTERCEPT_XSETBV |
+			       INTERCEPT_WBINVD;
 	/* APM 15.30.5: the guest reads TSC + offset (see time_tsc_origin). */
 	vmcb->ctl.tsc_offset = -time_tsc_origin();
 	vmcb->ctl.iopm_pa = s->iopm_pa;
 	vmcb->ctl.msrpm_pa = s->msrpm_pa;
-	/* One ASID per vCPU; without flush-by-ASID every VMRUN after a
-	 * change of ASID or tables flushes everything (tlb_control = 1). */
-	vmcb->ctl.asid = 1 + (v->dom->id * MAX_VCPUS + v->id) % (nr_asids - 1);
-	vmcb->ctl.tlb_control = 1;
+	/* The ASID and TLB_CONTROL are set at each VMRUN (hvm/asid.c). */
 	vmcb->ctl.vintr = V_INTR_MASKING;
 	vmcb->ctl.np_enable = 1;
 	vmcb->ctl.ncr3 = npt_ncr3(&v->dom->npt);
@@ -195,10 +209,19 @@ static int svm_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 		svm_vcpu_set_state(v, bs);
 	else
 		svm_reset_to_real_mode(v, 0);
-	vmcb->save.dr6 = 0xffff0ff0;
-	vmcb->save.dr7 = 0x400;
+	vmcb->save.dr6 = HVM_DR6_RESET;
+	vmcb->save.dr7 = HVM_DR7_RESET;
 	vmcb->save.g_pat = 0x0007040600070406ull; /* power-on PAT */
 	return 0;
+
+	/* v->vendor is still NULL: the caller will not call destroy. */
+undo_iopm:
+	hv_frame_free(s->iopm_pa >> PAGE_SHIFT, 2, FRAME_OWNER_HYPERVISOR);
+undo_vmcb:
+	hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+undo_vcpu:
+	hv_frame_free(pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
+	return -VMI_ENOMEM;
 }
 
 /* INIT, or a fresh start: no NMI blocking, none waiting. */
@@ -246,6 +269,12 @@ static void svm_vcpu_destroy(struct vcpu *v)
 
 	if (!s)
 		return;
+	log_dom(LOG_INFO, v->dom, "vCPU %u: %lu ASIDs taken, %lu full TLB "
+		"flushes on ASID wrap (%u ASIDs per CPU)", v->id,
+		s->asid.assigned, s->asid.full_flushes, asids[0].max);
+	if (s->cache_insns)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu WBINVD/INVD ignored",
+			v->id, s->cache_insns);
 	if (s->vmcb)
 		hv_frame_free(s->vmcb_pa >> PAGE_SHIFT, 0, FRAME_OWNER_HYPERVISOR);
 	if (s->iopm)
@@ -257,6 +286,41 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	v->vendor = NULL;
 }
 
+const struct hvm_cr_features *svm_features(struct vcpu *v)
+{
+	struct svm_vcpu *s = to_svm(v);
+
+	if (!s->feat_valid) {
+		hvm_cr_features(v, &s->feat);
+		s->feat_valid = true;
+	}
+	return &s->feat;
+}
+
+/* DR0-DR3 are the vCPU's between load and put (hvm/debugreg.h). */
+static void svm_vcpu_load(struct vcpu *v)
+{
+	hvm_dr_load(to_svm(v)->dr);
+}
+
+static void svm_vcpu_put(struct vcpu *v)
+{
+	hvm_dr_save(to_svm(v)->dr);
+}
+
+/* INIT then SIPI: the debug registers are reset too (SDM vol. 3A, 9.1.1
+ * table 9-1), the live DR0-DR3 included. */
+static void svm_start_ap(struct vcpu *v, uint8_t sipi_vector)
+{
+	static const uint64_t zero[4];
+	struct vmcb *vmcb = to_svm(v)->vmcb;
+
+	svm_reset_to_real_mode(v, sipi_vector);
+	vmcb->save.dr6 = HVM_DR6_RESET;
+	vmcb->save.dr7 = HVM_DR7_RESET;
+	hvm_dr_load(zero);
+}
+
 static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 {
 	struct svm_vcpu *s = to_svm(v);
@@ -264,11 +328,16 @@ static void svm_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	unsigned int cpu = this_cpu_id();
 	uint64_t t0;
 
-	/* Moving to another CPU or a new ASID user: flush (15.16). */
-	if (s->last_cpu != cpu + 1) {
-		vmcb->ctl.tlb_control = 1;
-		s->last_cpu = cpu + 1;
-	}
+	/*
+	 * TLB entries are tagged with the ASID alone (APM vol. 2, 15.16), so
+	 * an ASID must never carry another vCPU's entries on this CPU: take
+	 * one from this CPU's current generation, or a new generation with
+	 * TLB_CONTROL 1 (flush all ASIDs) when they run out.  TLB_CONTROL 3
+	 * (this ASID) only with FlushByAsid (15.16.1).
+	 */
+	vmcb->ctl.tlb_control =
+		(uint8_t)asid_assign(&asids[cpu], &s->asid, cpu);
+	vmcb->ctl.asid = s->asid.asid;
 	if (v->dom->npt.need_flush) {
 		vmcb->ctl.tlb_control = 1;
 		v->dom->npt.need_flush = false;
@@ -346,6 +415,13 @@ void svm_nmi_exit(struct vcpu *v)
 	}
 }
 
+/* Error codes exist for #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP. */
+static bool has_error_code(uint8_t vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 ||
+	       vector == 21;
+}
+
 static void svm_inject_event(struct vcpu *v, unsigned int type, uint8_t vector,
 			     bool has_err, uint32_t err)
 {
@@ -362,6 +438,14 @@ static void svm_inject_event(struct vcpu *v, unsigned int type, uint8_t vector,
 		nmi_deliver(s);
 		return;
 	}
+
+	/* Real mode pushes no error code, and only exceptions that have one
+	 * take it (APM vol. 2, 8.4.2 and 15.20; the same rule as VT-x's
+	 * entry check, SDM vol. 3C 26.2.1.3), so a #GP injected into a
+	 * real-mode AP is delivered as the CPU would deliver it. */
+	if (type != HVM_EVENT_EXCEPTION || !(vmcb->save.cr0 & CR0_PE) ||
+	    !has_error_code(vector))
+		has_err = false;
 
 	vmcb->ctl.event_inj = EVTINJ_VALID | vector |
 			      ((uint64_t)type << EVTINJ_TYPE_SHIFT) |
@@ -458,15 +542,15 @@ static unsigned int svm_cpl(struct vcpu *v)
  * Drop the vCPU's cached translations at its next VMRUN.  TLB entries,
  * nested ones included, are tagged with the ASID, so flushing this
  * guest's ASID (TLB_CONTROL 3) covers both kinds; without flush-by-ASID
- * the whole TLB goes (TLB_CONTROL 1).  APM vol. 2, 15.16.1 and 15.16.2.
+ * the vCPU takes a fresh ASID, which holds no entries.  APM vol. 2,
+ * 15.16.1 and 15.16.2.
  */
 static void svm_flush_tlb(struct vcpu *v, uint32_t what)
 {
-	struct vmcb *vmcb = to_svm(v)->vmcb;
-
 	(void)what;
-	if (vmcb->ctl.tlb_control != 1)
-		vmcb->ctl.tlb_control = flush_by_asid ? 3 : 1;
+	/* TLB_CONTROL 3 at the next VMRUN, or a fresh ASID without
+	 * FlushByAsid (hvm/asid.c). */
+	asid_flush(&to_svm(v)->asid);
 }
 
 static const struct hvm_ops svm_ops = {
@@ -477,9 +561,11 @@ static const struct hvm_ops svm_ops = {
 	.cpu_enable = svm_cpu_enable,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_load = svm_vcpu_load,
+	.vcpu_put = svm_vcpu_put,
 	.vcpu_enter = svm_vcpu_enter,
 	.skip_insn = svm_skip_insn,
-	.vcpu_start_ap = svm_reset_to_real_mode,
+	.vcpu_start_ap = svm_start_ap,
 	.vcpu_set_state = svm_vcpu_set_state,
 	.event_pending = svm_event_pending,
 	.intr_allowed = svm_intr_allowed,
@@ -510,6 +596,7 @@ const struct hvm_ops *svm_probe(void)
 	}
 	nr_asids = r.ebx;
 	flush_by_asid = r.edx & (1u << 6);
+	svm_nrips = r.edx & (1u << 3);
 	if (nr_asids < 2)
 		return NULL;
 	return &svm_ops;

@@ -4,6 +4,8 @@
 
 #include <hvm/hvm.h>
 #include <trivisor/domain.h>
+#include <hvm/asid.h>
+#include <hvm/crcheck.h>
 #include "vmcb.h"
 
 /* Per-vCPU state; v->vendor points here.  Touched only by the CPU the
@@ -15,7 +17,11 @@ struct svm_vcpu {
 	uint64_t iopm_pa;
 	uint8_t *msrpm;
 	uint64_t msrpm_pa;
-	unsigned int last_cpu; /* CPU + 1 of the last VMRUN, 0 = never */
+	struct asid_vcpu asid; /* its ASID on the CPU it last ran on */
+	uint64_t dr[4]; /* DR0-DR3 while off the CPU (hvm/debugreg.h) */
+	uint64_t cache_insns; /* WBINVD and INVD, emulated as no-ops */
+	struct hvm_cr_features feat; /* the guest's CPUID, for CR4/EFER */
+	bool feat_valid; /* feat filled (at the first check) */
 	/*
 	 * Virtual NMI blocking (without vNMI the VMCB keeps none, so the
 	 * hypervisor tracks it, as KVM does): set when an NMI is injected,
@@ -34,6 +40,12 @@ static inline struct svm_vcpu *to_svm(struct vcpu *v)
 {
 	return v->vendor;
 }
+
+/* CPUID 8000_000A EDX[3]: the VMCB's NextRIP is written on exits. */
+extern bool svm_nrips;
+
+/* The guest's CPUID words that decide CR4 and EFER bits (crcheck.h). */
+const struct hvm_cr_features *svm_features(struct vcpu *v);
 
 void svm_enter(struct vcpu_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
 void svm_decode_exit(struct vcpu *v, struct hvm_exit *x);

@@ -99,6 +99,9 @@ _Static_assert(offsetof(struct vmcb, save.rax) == 0x5f8, "APM B-2");
 _Static_assert(offsetof(struct vmcb, save.cr2) == 0x640, "APM B-2");
 _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 
+/* intercept_cr (vector 0, offset 0): writes of CRn in bit 16 + n */
+#define INTERCEPT_CR4_WRITE (1u << (16 + 4))
+
 /* intercept1 (vector 3, offset 0x0c) */
 #define INTERCEPT_INTR (1u << 0)
 #define INTERCEPT_NMI (1u << 1)
@@ -124,6 +127,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
 #define INTERCEPT_RDTSCP (1u << 7)
+#define INTERCEPT_WBINVD (1u << 9)
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_XSETBV (1u << 13)
@@ -135,6 +139,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define V_INTR_MASKING (1ull << 24)
 
 /* Exit codes (APM vol. 2, appendix C). */
+#define VMEXIT_CR4_WRITE 0x14
 #define VMEXIT_EXCP_BASE 0x40
 #define VMEXIT_INTR 0x60
 #define VMEXIT_NMI 0x61
@@ -158,6 +163,7 @@ _Static_assert(offsetof(struct vmcb, save.g_pat) == 0x668, "APM B-2");
 #define VMEXIT_CLGI 0x85
 #define VMEXIT_SKINIT 0x86
 #define VMEXIT_RDTSCP 0x87
+#define VMEXIT_WBINVD 0x89
 #define VMEXIT_MONITOR 0x8a
 #define VMEXIT_MWAIT 0x8b
 #define VMEXIT_XSETBV 0x8d

@@ -9,6 +9,7 @@
 #include <trivisor/cpu.h>
 #include <trivisor/log.h>
 #include <hvm/run.h>
+#include <hvm/insnlen.h>
 #include <string.h>
 
 #define MSR_EFER_NUM 0xc0000080
@@ -55,6 +56,15 @@ void vmx_inject(struct vcpu *v, unsigned int type, uint8_t vector,
 	s->inject_len = 0;
 }
 
+/*
+ * VM_EXIT_INSTRUCTION_LEN (SDM vol. 3C, 28.2.5), checked against the
+ * instruction decoded at RIP (hvm/insnlen.h).
+ */
+static unsigned int insn_len(struct vcpu *v)
+{
+	return hvm_insn_len(v, true, vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+}
+
 static void inject_ud(struct vcpu *v)
 {
 	vmx_inject(v, HVM_EVENT_EXCEPTION, 6, false, 0);
@@ -76,7 +86,12 @@ static bool vmcs_msr(struct vcpu *v, uint32_t msr, bool write,
 
 		if (!write) {
 			val = cur;
-		} else if (val & ~HVM_EFER_GUEST_BITS) {
+		} else if ((val & ~HVM_EFER_GUEST_BITS) ||
+			   !hvm_efer_write_ok(vmx_features(v), cur, val,
+					      vmcs_read(GUEST_CR0))) {
+			/* LME changed under paging would leave LMA and the
+			 * IA-32e entry control at odds and fail the next
+			 * entry (26.3.1.1): #GP, as the CPU would. */
 			inject_gp(v);
 			return true;
 		} else {
@@ -115,7 +130,7 @@ static uint64_t *gpr(struct vcpu *v, unsigned int n)
 
 /* Control-register accesses (27.2.1, table 28-3): only MOV to CR0/CR4
  * exits, when it changes a bit the CR masks keep (NE, VMXE, ...). */
-static bool cr_access(struct vcpu *v, uint64_t qual, unsigned int len)
+static bool cr_access(struct vcpu *v, uint64_t qual)
 {
 	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
 	uint64_t val;
@@ -125,13 +140,11 @@ static bool cr_access(struct vcpu *v, uint64_t qual, unsigned int len)
 	val = *gpr(v, (qual >> 8) & 15);
 	if (hvm_ops.guest_mode(v) != HVM_MODE_LONG64)
 		val = (uint32_t)val;
-	if (cr == 0) {
-		vmx_set_cr0(v, val);
-	} else if (vmx_set_cr4(v, val)) {
+	if (cr == 0 ? vmx_set_cr0(v, val) : vmx_set_cr4(v, val)) {
 		inject_gp(v);
 		return true;
 	}
-	hvm_ops.skip_insn(v, len);
+	hvm_ops.skip_insn(v, insn_len(v));
 	return true;
 }
 
@@ -168,8 +181,9 @@ static void exception_exit(struct vcpu *v, struct hvm_exit *x)
 				   INTERRUPTIBILITY_NMI);
 	switch (vector) {
 	case 1: {
-		/* DR6 is not switched: give the guest the bits the exit
-		 * qualification reports (27.2.1, table 27-1). */
+		/* DR6 is the guest's on the CPU while it runs (debugreg.h):
+		 * give it the bits the exit qualification reports (27.2.1,
+		 * table 27-1). */
 		uint64_t dr6 = 0xffff0ff0ull |
 			       (vmcs_read(EXIT_QUALIFICATION) & 0x600full);
 
@@ -200,7 +214,6 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 	struct vmx_vcpu *s = to_vmx(v);
 	uint32_t reason = (uint32_t)vmcs_read(VM_EXIT_REASON);
 	uint64_t qual = vmcs_read(EXIT_QUALIFICATION);
-	unsigned int len = (unsigned int)vmcs_read(VM_EXIT_INSTRUCTION_LEN);
 
 	memset(x, 0, sizeof(*x));
 	x->raw = reason;
@@ -240,32 +253,41 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		break;
 	case EXIT_REASON_CPUID:
 		x->reason = HVM_EXIT_CPUID;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_XSETBV: /* the run loop checks it */
 		x->reason = HVM_EXIT_XSETBV;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_HLT:
 		x->reason = HVM_EXIT_HLT;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_PAUSE:
 		x->reason = HVM_EXIT_PAUSE;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
-		/* Caches are the host's: treat as a no-op. */
-		hvm_ops.skip_insn(v, len);
+		/*
+		 * The caches are the host's, and shared with other domains:
+		 * INVD would discard their dirty lines, WBINVD stall the CPU
+		 * for the guest's asking.  Guest memory is write-back and
+		 * every device is emulated by the CPU (no DMA that misses
+		 * the caches), so neither has anything to do: a no-op,
+		 * counted.  INVD always exits, WBINVD with WBINVD exiting
+		 * (25.1.3, 25.6.2).
+		 */
+		s->cache_insns++;
+		hvm_ops.skip_insn(v, insn_len(v));
 		x->reason = HVM_EXIT_NONE;
 		break;
 	case EXIT_REASON_VMCALL:
 		x->reason = HVM_EXIT_VMCALL;
-		x->insn_len = (uint8_t)len;
+		x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_CR_ACCESS:
-		x->reason = cr_access(v, qual, len) ? HVM_EXIT_NONE
+		x->reason = cr_access(v, qual) ? HVM_EXIT_NONE
 						    : HVM_EXIT_UNHANDLED;
 		break;
 	case EXIT_REASON_IO:
@@ -277,20 +299,21 @@ void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x)
 		x->io.string = qual & (1u << 4);
 		x->io.rep = qual & (1u << 5);
 		x->io.port = (uint16_t)(qual >> 16);
-		x->insn_len = (uint8_t)len;
+		if (!x->io.string) /* INS/OUTS: the emulator decodes them */
+			x->insn_len = (uint8_t)insn_len(v);
 		break;
 	case EXIT_REASON_RDMSR:
 	case EXIT_REASON_WRMSR: {
 		bool write = (reason & 0xffff) == EXIT_REASON_WRMSR;
 
-		if (vmcs_msr(v, (uint32_t)v->regs.rcx, write, len)) {
+		x->insn_len = (uint8_t)insn_len(v);
+		if (vmcs_msr(v, (uint32_t)v->regs.rcx, write, x->insn_len)) {
 			x->reason = HVM_EXIT_NONE;
 			break;
 		}
 		x->reason = HVM_EXIT_MSR;
 		x->msr.index = (uint32_t)v->regs.rcx;
 		x->msr.write = write;
-		x->insn_len = (uint8_t)len;
 		break;
 	}
 	case EXIT_REASON_EPT_VIOLATION:

@@ -149,6 +149,7 @@
 #define CPU2_EPT (1u << 1)
 #define CPU2_RDTSCP (1u << 3)
 #define CPU2_VPID (1u << 5)
+#define CPU2_WBINVD_EXITING (1u << 6)
 #define CPU2_UNRESTRICTED (1u << 7)
 
 /* VM-exit controls (25.7.1). */

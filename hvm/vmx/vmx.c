@@ -18,6 +18,7 @@
  * A VMCS is current on its vCPU's CPU only between vcpu_load and
  * vcpu_put (each hvm_vcpu_run()); vcpu_put VMCLEARs it, so it is never
  * cached in a CPU when the vCPU is destroyed (31.6, 31.10.3).
+ * Emulated CR0/CR4 writes are in cr.c, exit decoding in exit.c.
  */
 #include "vmx.h"
 #include <trivisor/cpu.h>
@@ -30,6 +31,7 @@
 #include <trivisor/time.h>
 #include <trivisor/cmdline.h>
 #include <hvm/caps.h>
+#include <hvm/debugreg.h>
 #include <vmi/errno.h>
 #include <vmi/core.h>
 #include <string.h>
@@ -64,11 +66,14 @@
 #define CAP_INVEPT (1ull << 20)
 #define CAP_INVEPT_ALL (1ull << 26)
 #define CAP_INVVPID (1ull << 32)
+#define CAP_INVVPID_SINGLE (1ull << 41)
 #define CAP_INVVPID_ALL (1ull << 42)
 
 struct vmx_caps vmx_caps;
 static uint32_t pin_ctl, proc_ctl, proc2_ctl, exit_ctl, entry_ctl;
 static uint64_t vmxon_pa[MAX_CPUS];
+/* Each CPU's VPID generations (hvm/asid.h); touched only by that CPU. */
+static struct asid_cpu vpids[MAX_CPUS];
 
 extern char vmx_exit_point[];
 
@@ -126,8 +131,6 @@ static void invvpid_all(void)
  * all contexts, where the CPU lacks type 1.  Without VPIDs every VM entry
  * and exit drops the linear and combined mappings anyway (28.3.3.1).
  */
-#define CAP_INVVPID_SINGLE (1ull << 41)
-
 static void invvpid_one(uint16_t vpid)
 {
 	struct {
@@ -172,11 +175,13 @@ static const char *ctl_name(int ctl, int bit)
 		{ CTL_PROC, 31, "secondary controls" },
 		{ CTL_PROC2, 1, "EPT" },
 		{ CTL_PROC2, 7, "unrestricted guest" },
+		{ CTL_EXIT, 2, "save debug controls" },
 		{ CTL_EXIT, 9, "host address-space size" },
 		{ CTL_EXIT, 18, "save IA32_PAT" },
 		{ CTL_EXIT, 19, "load IA32_PAT" },
 		{ CTL_EXIT, 20, "save IA32_EFER" },
 		{ CTL_EXIT, 21, "load IA32_EFER" },
+		{ CTL_ENTRY, 2, "load debug controls" },
 		{ CTL_ENTRY, 14, "load IA32_PAT" },
 		{ CTL_ENTRY, 15, "load IA32_EFER" },
 	};
@@ -229,6 +234,11 @@ static int vmx_cpu_enable(void)
 	}
 	invept_all();
 	invvpid_all();
+	/* 16-bit VPIDs, 0 being the host's (28.1). */
+	if (vmx_caps.vpid && !vpids[cpu].max &&
+	    !asid_cpu_init(&vpids[cpu], 0x10000, hv_config.asids,
+			   vmx_caps.ept_vpid & CAP_INVVPID_SINGLE))
+		return -VMI_EINVAL;
 	return 0;
 }
 
@@ -294,6 +304,7 @@ static int vmx_vcpu_create(struct vcpu *v, const struct guest_boot_state *bs)
 	*(uint32_t *)s->vmcs = vmx_caps.revision; /* 24.2 */
 	if (v->id == 0)
 		s->boot = *bs;
+	s->dr6 = HVM_DR6_RESET;
 	return 0;
 }
 
@@ -311,6 +322,13 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	if (!s)
 		return;
 	BUG_ON(s->loaded);
+	if (vmx_caps.vpid)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu VPIDs taken, %lu full "
+			"TLB flushes on VPID wrap (%u VPIDs per CPU)", v->id,
+			s->vpid.assigned, s->vpid.full_flushes, vpids[0].max);
+	if (s->cache_insns)
+		log_dom(LOG_INFO, v->dom, "vCPU %u: %lu WBINVD/INVD ignored",
+			v->id, s->cache_insns);
 	p = (struct vmx_pages *)(s + 1);
 	free_page_pa(s->vmcs_pa, 0);
 	free_page_pa(s->msr_area_pa, 0);
@@ -336,22 +354,6 @@ static void write_seg(unsigned int seg, const struct guest_seg *g)
 	vmcs_write(GUEST_ES_AR + 2 * seg, seg_ar(g->attr));
 }
 
-static uint64_t cr0_actual(uint64_t cr0)
-{
-	/* Unrestricted guest lifts the PE and PG requirements (26.3.1.1). */
-	uint64_t fixed0 = vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG);
-
-	return (cr0 | fixed0) & vmx_caps.cr0_fixed1;
-}
-
-static void set_entry_ia32e(bool on)
-{
-	uint64_t e = vmcs_read(VM_ENTRY_CONTROLS);
-
-	vmcs_write(VM_ENTRY_CONTROLS,
-		   on ? e | ENTRY_IA32E_MODE : e & ~(uint64_t)ENTRY_IA32E_MODE);
-}
-
 /* Control registers, EFER, flags and segments from a boot state. */
 static void load_guest_state(struct vcpu *v, const struct guest_boot_state *bs)
 {
@@ -373,7 +375,7 @@ static void load_guest_state(struct vcpu *v, const struct guest_boot_state *bs)
 	vmcs_write(GUEST_IDTR_LIMIT, bs->idtr.limit);
 	s->cr0_shadow = bs->cr0;
 	s->cr4_shadow = bs->cr4;
-	vmcs_write(GUEST_CR0, cr0_actual(bs->cr0));
+	vmcs_write(GUEST_CR0, vmx_cr0_actual(bs->cr0));
 	vmcs_write(CR0_READ_SHADOW, bs->cr0);
 	vmcs_write(GUEST_CR3, bs->cr3);
 	vmcs_write(GUEST_CR4, (bs->cr4 | vmx_caps.cr4_fixed0) &
@@ -381,7 +383,7 @@ static void load_guest_state(struct vcpu *v, const struct guest_boot_state *bs)
 	vmcs_write(CR4_READ_SHADOW, bs->cr4);
 	vmcs_write(GUEST_IA32_EFER, lma ? efer | HVM_EFER_LMA
 					: efer & ~HVM_EFER_LMA);
-	set_entry_ia32e(lma);
+	vmx_set_entry_ia32e(lma);
 	vmcs_write(GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
@@ -410,6 +412,16 @@ static void vmx_start_ap(struct vcpu *v, uint8_t sipi_vector)
 	bs.rflags = 2;
 	load_guest_state(v, &bs);
 	v->regs.rdx = 0x600; /* family/model/stepping, like a reset */
+	/* The debug registers too, the live DR0-DR3 and DR6 included: this
+	 * runs between vcpu_load and vcpu_put. */
+	{
+		static const uint64_t zero[4];
+
+		to_vmx(v)->dr6 = HVM_DR6_RESET;
+		hvm_dr_load(zero);
+		hvm_dr6_write(HVM_DR6_RESET);
+		vmcs_write(GUEST_DR7, HVM_DR7_RESET);
+	}
 }
 
 static uint16_t read_sel(int which)
@@ -492,9 +504,8 @@ static void setup_vmcs(struct vcpu *v)
 	vmcs_write(VIRTUAL_APIC_PAGE_ADDR, s->vapic_pa);
 	vmcs_write(TPR_THRESHOLD, 0);
 	vmcs_write(EPT_POINTER, ept_pointer(&v->dom->npt, false));
-	if (vmx_caps.vpid)
-		vmcs_write(VIRTUAL_PROCESSOR_ID,
-			   1 + (v->dom->id * MAX_VCPUS + v->id) % 0xfffe);
+	/* VIRTUAL_PROCESSOR_ID is written before each entry (hvm/asid.c). */
+	s->vpid_in_vmcs = 0;
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
 	/* CR bits the CPU forces (NE, VMXE) or forbids are owned by us: the
 	 * guest reads its own value from the shadow; writes that change
@@ -502,6 +513,11 @@ static void setup_vmcs(struct vcpu *v)
 	cr0_mask = ((vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_PG)) |
 		    ~vmx_caps.cr0_fixed1) & 0xffffffffull;
 	cr4_mask = vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
+	/* And the CR4 bits the guest's CPUID does not define, so writes
+	 * setting them exit and take a #GP (hvm/crcheck.h). */
+	cr4_mask |= ~hvm_cr4_allowed(vmx_features(v));
+	s->cr0_mask = cr0_mask;
+	s->cr4_mask = cr4_mask;
 	vmcs_write(CR0_GUEST_HOST_MASK, cr0_mask);
 	vmcs_write(CR4_GUEST_HOST_MASK, cr4_mask);
 
@@ -521,7 +537,7 @@ static void setup_vmcs(struct vcpu *v)
 		log_dom(LOG_WARN, v->dom, "badentry: vCPU 0 gets CR0.NE clear");
 		vmcs_write(GUEST_CR0, vmcs_read(GUEST_CR0) & ~CR0_NE);
 	}
-	/* A VPID or EPT root reused from an earlier domain may still have
+	/* An EPT root reused from an earlier domain may still have
 	 * translations cached on this CPU. */
 	invept_all();
 	invvpid_all();
@@ -543,12 +559,17 @@ static void vmx_vcpu_load(struct vcpu *v)
 		s->set_up = true;
 	}
 	s->launched = false;
+	/* DR0-DR3 and DR6 are the vCPU's until vcpu_put (debugreg.h). */
+	hvm_dr_load(s->dr);
+	hvm_dr6_write(s->dr6);
 }
 
 static void vmx_vcpu_put(struct vcpu *v)
 {
 	struct vmx_vcpu *s = to_vmx(v);
 
+	hvm_dr_save(s->dr);
+	s->dr6 = hvm_dr6_read();
 	if (VMX_INSN_MEM("vmclear", s->vmcs_pa))
 		panic("VMCLEAR %#lx failed", s->vmcs_pa);
 	s->loaded = false;
@@ -564,6 +585,26 @@ static void vmx_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	if (v->dom->npt.need_flush) {
 		invept_all();
 		v->dom->npt.need_flush = false;
+	}
+	if (vmx_caps.vpid) {
+		/*
+		 * Linear and combined mappings are tagged with the VPID (SDM
+		 * vol. 3C, 28.3.1): one must never carry another vCPU's
+		 * entries on this CPU, nor this vCPU's from before it last
+		 * left the CPU (hvm/asid.c).  A new generation flushes all
+		 * VPIDs, a flush request the vCPU's own (28.3.3.3).
+		 */
+		unsigned int cpu = this_cpu_id();
+		int tlb = asid_assign(&vpids[cpu], &s->vpid, cpu);
+
+		if (s->vpid.asid != s->vpid_in_vmcs) {
+			vmcs_write(VIRTUAL_PROCESSOR_ID, s->vpid.asid);
+			s->vpid_in_vmcs = s->vpid.asid;
+		}
+		if (tlb == ASID_TLB_FLUSH_ALL)
+			invvpid_all();
+		else if (tlb == ASID_TLB_FLUSH_OWN)
+			invvpid_one((uint16_t)s->vpid.asid);
 	}
 	vmcs_write(GUEST_RSP, v->regs.rsp);
 	vmcs_write(GUEST_RIP, v->regs.rip);
@@ -706,62 +747,6 @@ static void vmx_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,
 	*efer = vmcs_read(GUEST_IA32_EFER);
 }
 
-/* With EPT and PAE paging outside long mode, VM entry loads the PDPTEs
- * from the VMCS, not from guest memory (26.3.2.4; 28.4.1): after an
- * emulated CR0/CR4 write that enters PAE paging, fetch them. */
-static void load_pdptes(struct vcpu *v)
-{
-	uint64_t pdpte[4] = { 0, 0, 0, 0 };
-	uint64_t cr3 = vmcs_read(GUEST_CR3) & 0xffffffe0ull;
-
-	if (domain_read(v->dom, cr3, pdpte, sizeof(pdpte)))
-		domain_crash(v->dom, "PAE PDPT at %#lx is not in RAM", cr3);
-	for (int i = 0; i < 4; i++)
-		vmcs_write(GUEST_PDPTE0 + 2 * i, pdpte[i]);
-}
-
-static bool pae_legacy(uint64_t cr0, uint64_t cr4, uint64_t efer)
-{
-	return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & HVM_EFER_LMA);
-}
-
-void vmx_set_cr0(struct vcpu *v, uint64_t val)
-{
-	struct vmx_vcpu *s = to_vmx(v);
-	uint64_t old = vmcs_read(GUEST_CR0);
-	uint64_t efer = vmcs_read(GUEST_IA32_EFER);
-
-	s->cr0_shadow = val;
-	vmcs_write(CR0_READ_SHADOW, val);
-	vmcs_write(GUEST_CR0, cr0_actual(val));
-	/* Paging on with LME activates long mode, off leaves it (SDM vol.
-	 * 3A, 10.8.5); the entry control follows EFER.LMA (26.3.1.1). */
-	if (!(old & CR0_PG) && (val & CR0_PG) && (efer & EFER_LME))
-		efer |= HVM_EFER_LMA;
-	else if ((old & CR0_PG) && !(val & CR0_PG))
-		efer &= ~HVM_EFER_LMA;
-	vmcs_write(GUEST_IA32_EFER, efer);
-	set_entry_ia32e(efer & HVM_EFER_LMA);
-	if (pae_legacy(val, vmcs_read(GUEST_CR4), efer))
-		load_pdptes(v);
-}
-
-int vmx_set_cr4(struct vcpu *v, uint64_t val)
-{
-	struct vmx_vcpu *s = to_vmx(v);
-
-	/* VMXE is hidden from the guest (no nested VT-x); bits the CPU does
-	 * not allow in VMX operation are refused as reserved. */
-	if (val & (CR4_VMXE | ~vmx_caps.cr4_fixed1))
-		return -1;
-	s->cr4_shadow = val;
-	vmcs_write(CR4_READ_SHADOW, val);
-	vmcs_write(GUEST_CR4, val | vmx_caps.cr4_fixed0);
-	if (pae_legacy(vmcs_read(GUEST_CR0), val, vmcs_read(GUEST_IA32_EFER)))
-		load_pdptes(v);
-	return 0;
-}
-
 static void seg_line(const char *name, unsigned int seg)
 {
 	log_err("  %s %04lx ar %05lx base %lx limit %lx", name,
@@ -808,11 +793,11 @@ static void vmx_dump(struct vcpu *v)
  */
 static void vmx_flush_tlb(struct vcpu *v, uint32_t what)
 {
-	(void)v; /* its VMCS is the current one: the VPID is read from it */
 	if (what & HVM_FLUSH_NESTED)
 		invept_all();
+	/* INVVPID single-context at the entry, or a fresh VPID. */
 	if (vmx_caps.vpid)
-		invvpid_one((uint16_t)vmcs_read(VIRTUAL_PROCESSOR_ID));
+		asid_flush(&to_vmx(v)->vpid);
 }
 
 static const struct hvm_ops vmx_ops = {
@@ -881,14 +866,18 @@ const struct hvm_ops *vmx_probe(void)
 	 * shadow CR8 (25.6.2, A.3.2). */
 	p2 = rdmsr(MSR_VMX_PROCBASED2);
 	vmx_caps.vpid = (p2 >> 32) & CPU2_VPID;
+	/* WBINVD exiting where offered (without it WBINVD runs, which
+	 * costs time but loses nothing); the debug controls switch DR7 and
+	 * IA32_DEBUGCTL (25.7.1, 25.8.1; default1 bits every CPU has). */
 	if (!derive(CTL_PROC2, p2, CPU2_EPT | CPU2_UNRESTRICTED,
-		    CPU2_VPID, &proc2_ctl) ||
+		    CPU2_VPID | CPU2_WBINVD_EXITING, &proc2_ctl) ||
 	    !derive(CTL_EXIT, rdmsr(tru ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT),
 		    EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER |
-			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT,
-		    EXIT_SAVE_DEBUG, &exit_ctl) ||
+			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT |
+			    EXIT_SAVE_DEBUG,
+		    0, &exit_ctl) ||
 	    !derive(CTL_ENTRY, rdmsr(tru ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY),
-		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_DEBUG,
+		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT | ENTRY_LOAD_DEBUG, 0,
 		    &entry_ctl))
 		return NULL;
 	vmx_caps.ept_vpid = rdmsr(MSR_VMX_EPT_VPID_CAP);

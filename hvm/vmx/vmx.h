@@ -4,6 +4,8 @@
 
 #include <hvm/hvm.h>
 #include <hvm/loader.h>
+#include <hvm/asid.h>
+#include <hvm/crcheck.h>
 #include <trivisor/domain.h>
 #include "vmcs.h"
 
@@ -39,6 +41,13 @@ struct vmx_vcpu {
 	uint32_t inject_err;
 	uint32_t inject_len;
 	uint64_t cr0_shadow, cr4_shadow; /* what the guest believes */
+	struct asid_vcpu vpid; /* its VPID on the CPU it last ran on */
+	uint32_t vpid_in_vmcs; /* VIRTUAL_PROCESSOR_ID as written; 0 = not */
+	uint64_t dr[4], dr6; /* DR0-DR3, DR6 while off the CPU (debugreg.h) */
+	uint64_t cache_insns; /* WBINVD and INVD, emulated as no-ops */
+	uint64_t cr0_mask, cr4_mask; /* CR guest/host masks as written */
+	struct hvm_cr_features feat; /* the guest's CPUID, for CR4/EFER */
+	bool feat_valid; /* feat filled (at set-up) */
 	struct guest_boot_state boot; /* vCPU 0's entry state */
 };
 
@@ -75,9 +84,15 @@ extern struct vmx_caps vmx_caps;
 void vmx_decode_exit(struct vcpu *v, struct hvm_exit *x);
 void vmx_inject(struct vcpu *v, unsigned int type, uint8_t vector,
 		bool has_err, uint32_t err);
-/* vmx.c */
-void vmx_set_cr0(struct vcpu *v, uint64_t val);
+/* cr.c: exiting MOV to CR0/CR4; 0, or -1 for #GP. */
+int vmx_set_cr0(struct vcpu *v, uint64_t val);
 int vmx_set_cr4(struct vcpu *v, uint64_t val);
+/* The guest's CPUID words that decide CR4 and EFER bits (crcheck.h). */
+const struct hvm_cr_features *vmx_features(struct vcpu *v);
+/* CR0 as VMX operation needs it (fixed bits, unrestricted guest). */
+uint64_t vmx_cr0_actual(uint64_t cr0);
+/* The "IA-32e mode guest" entry control, following EFER.LMA. */
+void vmx_set_entry_ia32e(bool on);
 /* check.c: explain a failed VM entry, naming the fields at fault. */
 void vmx_explain_entry_failure(struct domain *d, unsigned int vcpu_id,
 			       uint32_t insn_error, uint32_t reason);

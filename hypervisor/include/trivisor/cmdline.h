@@ -16,6 +16,9 @@ struct hv_config {
 	 * the CPU must refuse, to prove entry failures are reported and
 	 * contained.  "" = off. */
 	char bad_entry[32];
+	/* Test limit on the guest TLB tags (SVM ASIDs, VMX VPIDs) each CPU
+	 * hands out, tag 0 included; 0 = what the CPU has. */
+	uint32_t asids;
 };
 
 extern struct hv_config hv_config;
