@@ -537,36 +537,12 @@ static bool attached(const struct domain *d)
 
 void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
-	bool raw = attached(d);
-
 	/* Kept for `tvctl console`, whether or not anyone is attached. */
 	mgmt_console_output(d, buf, len);
-	/* The attached domain's output goes to the console as it comes
-	 * (prompts have no newline); its lines still reach the log ring. */
-	if (raw)
-		console_write(buf, len);
-	for (uint64_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\r')
-			continue;
-		/* Keep the log printable whatever the guest sends. */
-		if (c != '\n' && !((c >= 32 && c < 127) || c == '\t'))
-			c = '?';
-		if (c != '\n' && d->con_len < sizeof(d->con_line) - 1) {
-			d->con_line[d->con_len++] = c;
-			continue;
-		}
-		d->con_line[d->con_len] = '\0';
-		if (raw)
-			log_ring_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
-		else
-			log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
-		d->con_len = 0;
-		if (c != '\n') {
-			d->con_line[d->con_len++] = c;
-		}
-	}
+	/* Into the domain's console buffer: lines to the log as "[NAME]
+	 * text", the attached domain's bytes to the console as they come
+	 * (prompts have no newline).  Nothing waits for the UART here. */
+	console_guest_output(d, attached(d), buf, len);
 }
 
 static int set_state(struct domain *d, int from, int to, const char *verb,

@@ -100,10 +100,6 @@ struct domain {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[MAX_VCPUS];
 
-	/* Guest serial output, line-buffered so lines carry the prefix. */
-	char con_line[160];
-	unsigned int con_len;
-
 	void *plat; /* virtual platform (hvm/platform.c) */
 	struct vmi_domain vmi; /* pv domains: the VMI ABI (hvm/vmi.c) */
 };
