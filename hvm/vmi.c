@@ -105,6 +105,12 @@ static int rom_fill(struct domain *d, uint64_t gpa)
 	return ret;
 }
 
+/* The ROM MSR's log lines, per domain slot (a new domain in the slot
+ * inherits at most the rest of a second's budget). */
+static struct ratelimit rom_rl[MAX_DOMAINS] = {
+	[0 ... MAX_DOMAINS - 1] = RATELIMIT_INIT(1000, 8),
+};
+
 int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
 	struct domain *d = v->dom;
@@ -120,14 +126,18 @@ int vmi_msr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	}
 	gpa = *val & ~(uint64_t)VMI_ROM_ENABLE;
 	if (*val & VMI_ROM_ENABLE) {
+		/* The guest may write the MSR as often as it likes. */
 		if ((gpa & 0xfff) || !domain_is_ram(d, gpa, 4096)) {
-			log_dom(LOG_INFO, d, "VMI ROM at %#lx refused: not a "
-				"page of the domain's RAM: #GP", gpa);
+			if (ratelimit_ok(&rom_rl[d->id]))
+				log_dom(LOG_INFO, d, "VMI ROM at %#lx refused: "
+					"not a page of the domain's RAM: #GP",
+					gpa);
 			return -1;
 		}
 		if (rom_fill(d, gpa))
 			return -1;
-		log_dom(LOG_INFO, d, "VMI ROM at %#lx", gpa);
+		if (ratelimit_ok(&rom_rl[d->id]))
+			log_dom(LOG_INFO, d, "VMI ROM at %#lx", gpa);
 	} else if (*val) {
 		return -1; /* address bits without the enable bit */
 	}
