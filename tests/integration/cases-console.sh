@@ -55,3 +55,19 @@ case_console_flood() {
 	fi
 }
 DEFAULT_CASES+=(console_flood)
+
+# Log lines a guest can trigger are rate-limited: 2000 writes of the VMI
+# ROM MSR (1000 refused) give at most the domain's VMI budget of lines
+# (8 a second for the ROM MSR), not 2000.
+case_console_log_flood() {
+	local n
+	run_hv console_log_flood 60 \
+		"$G/console_flood.elf=kernel romflood memory=32 type=pv cmdline=role=romflood"
+	expect_outcome pass
+	expect '\[romflood\] console_flood: romflood: 1000 refused and 1000 accepted'
+	expect 'd0\(romflood\): VMI ROM at 0x[0-9a-f]+ refused: not a page'
+	expect 'd0\(romflood\): VMI ROM at 0x[0-9a-f]+$'
+	n=$(tr -d '\r' <"$LOG" | grep -Ec 'd0\(romflood\): VMI ROM at')
+	[ "$n" -le 32 ] || fail "$n VMI ROM lines for 2000 writes"
+}
+DEFAULT_CASES+=(console_log_flood)
