@@ -23,7 +23,11 @@ struct lockstat {
 	void *irqoff_site; /* where the open stretch began */
 	uint64_t irqoff_max; /* TSC ticks */
 	void *irqoff_max_site;
+	uint64_t irqoff_count, irqoff_long; /* stretches; over LONG_US */
 } __attribute__((aligned(64)));
+
+/* A stretch this long is worth counting: a lost timer tick at 100 Hz. */
+#define LONG_US 10000
 
 static struct lockstat stats[MAX_CPUS];
 
@@ -63,6 +67,9 @@ void lockstat_irqoff_end(void)
 		return;
 	t = rdtsc() - s->irqoff_since;
 	s->irqoff_since = 0;
+	s->irqoff_count++;
+	if (t * 1000 >= (uint64_t)LONG_US * tsc_khz())
+		s->irqoff_long++;
 	if (t > s->irqoff_max) {
 		s->irqoff_max = t;
 		s->irqoff_max_site = s->irqoff_site;
@@ -101,7 +108,13 @@ void lockstat_report(void)
 	size_t n = 0;
 	unsigned int cpu;
 	void *site;
-	uint64_t max = lockstat_irqoff_max_us(&cpu, &site);
+	uint64_t max = lockstat_irqoff_max_us(&cpu, &site), count = 0, lng = 0;
+
+	for (unsigned int i = 0; i < MAX_CPUS; i++) {
+		count += __atomic_load_n(&stats[i].irqoff_count,
+					 __ATOMIC_RELAXED);
+		lng += __atomic_load_n(&stats[i].irqoff_long, __ATOMIC_RELAXED);
+	}
 
 	for (unsigned int i = 0; i < nr_cpus && i < MAX_CPUS; i++) {
 		int w = snprintf(line + n, sizeof(line) - n, "%s%lu",
@@ -114,5 +127,6 @@ void lockstat_report(void)
 		n += (size_t)w;
 	}
 	log_info("irqs off: longest stretch %lu us on cpu%u (lock taken at "
-		 "%p); per CPU, us: %s", max, cpu, site, line);
+		 "%p); per CPU, us: %s; %lu of %lu stretches over %u us", max,
+		 cpu, site, line, lng, count, LONG_US);
 }

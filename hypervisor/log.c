@@ -169,7 +169,9 @@ static bool drain(uint64_t until, bool sync)
 	bool full = false;
 	uint64_t tail;
 
-	if (__atomic_exchange_n(&drain_busy, true, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&tx_tail, __ATOMIC_RELAXED) ==
+		    __atomic_load_n(&tx_head, __ATOMIC_RELAXED) ||
+	    __atomic_exchange_n(&drain_busy, true, __ATOMIC_ACQUIRE))
 		return false;
 	tail = tx_tail;
 	while (tail != __atomic_load_n(&tx_head, __ATOMIC_ACQUIRE)) {

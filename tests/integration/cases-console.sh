@@ -3,13 +3,16 @@
 # lock held, so one domain's flood costs nobody else anything.
 
 # CONSOLE_IRQOFF_BOUND_US: the longest interrupts-off stretch a case
-# accepts.  Real hardware spends microseconds there now; QEMU TCG on a
-# loaded host stops a vCPU thread for tens of milliseconds now and then
-# (the TSC goes on meanwhile; 20-120 ms measured with the 2-core machine
-# at load 4-8, in whatever lock happened to be held).  The old console
+# accepts.  Real hardware spends microseconds there now; QEMU TCG on the
+# loaded 2-core development machine stops a vCPU thread for up to 0.4 s now
+# and then (the TSC goes on meanwhile, in whatever lock happened to be
+# held: hvm_platform_tick, the run queue's, a domain's platform lock).  So
+# the bound is loose, and the case also asks that fewer than 1 in 1000
+# stretches pass 10 ms (about 1 in 20,000 did, noise).  The old console
 # kept a CPU dark for 36 bytes x serial_delay_us per log line (18 ms at
-# 500 us) and a whole CONSOLE_WRITE of 4096 lines (74 s) at a stretch.
-CONSOLE_IRQOFF_BOUND_US=${CONSOLE_IRQOFF_BOUND_US:-150000}
+# 500 us: every console line a long stretch) and for a whole CONSOLE_WRITE
+# of 4096 lines (74 s) at once.
+CONSOLE_IRQOFF_BOUND_US=${CONSOLE_IRQOFF_BOUND_US:-1000000}
 
 # A pv domain floods through VMI multicalls of CONSOLE_WRITE and rep outsb
 # to COM1 while a second domain, on the other CPU, keeps a 100 Hz timer
@@ -19,7 +22,7 @@ CONSOLE_IRQOFF_BOUND_US=${CONSOLE_IRQOFF_BOUND_US:-150000}
 # long with interrupts off or poll the UART with them off or a lock held
 # (ASSERT panics then: onpanic=exit fails the run).
 case_console_flood() {
-	local us n want
+	local us n want line long all
 	HV_CMDLINE="exit=done onpanic=exit watchdog=60 serial_delay_us=500" \
 		run_hv console_flood 120 \
 		"$G/console_flood.elf=kernel flood memory=32 type=pv cmdline=role=flood secs=3" \
@@ -47,11 +50,16 @@ case_console_flood() {
 	n=$(tr -d '\r' <"$LOG" | grep -Ec '\[steady\] console_flood: steady: [0-9]+ ticks after')
 	[ -n "$want" ] && [ "$n" -eq "$want" ] ||
 		fail "$n steady reports on the console, the guest wrote ${want:-?}"
-	us=$(tr -d '\r' <"$LOG" | sed -n 's/.*irqs off: longest stretch \([0-9]*\) us.*/\1/p' | tail -n 1)
-	if [ -z "$us" ]; then
+	line=$(tr -d '\r' <"$LOG" | grep -E 'irqs off: longest stretch' | tail -n 1)
+	us=$(sed -n 's/.*irqs off: longest stretch \([0-9]*\) us.*/\1/p' <<<"$line")
+	long=$(sed -n 's/.*; \([0-9]*\) of [0-9]* stretches over.*/\1/p' <<<"$line")
+	all=$(sed -n 's/.*; [0-9]* of \([0-9]*\) stretches over.*/\1/p' <<<"$line")
+	if [ -z "$us" ] || [ -z "$long" ] || [ -z "$all" ]; then
 		fail "no irqs-off report"
 	elif [ "$us" -gt "$CONSOLE_IRQOFF_BOUND_US" ]; then
 		fail "interrupts off for $us us at a stretch (bound $CONSOLE_IRQOFF_BOUND_US us)"
+	elif [ $((long * 1000)) -ge "$all" ]; then
+		fail "$long of $all interrupts-off stretches over 10 ms"
 	fi
 }
 DEFAULT_CASES+=(console_flood)
