@@ -618,39 +618,54 @@ struct domain *domain_find(const char *name, unsigned int id)
 	return d;
 }
 
-/* Take only what the guest's FIFO can hold: the console UART keeps the
- * rest. */
-static void console_input(struct domain *d, void *arg)
-{
+struct console_in {
+	size_t n;
 	uint8_t buf[16];
-	size_t n = 0, room;
+};
 
-	(void)arg;
-	if (d->state != DOM_RUNNING)
-		return;
-	room = hvm_platform_console_room(d);
-	while (n < room && n < sizeof(buf)) {
-		int c = serial_getc(hv_config.console_port);
+static void console_room(struct domain *d, void *arg)
+{
+	struct console_in *in = arg;
 
-		if (c < 0)
-			break;
-		buf[n++] = (uint8_t)c;
-	}
-	if (n)
-		hvm_platform_console_input(d, buf, n);
+	in->n = d->state == DOM_RUNNING ? hvm_platform_console_room(d) : 0;
 }
 
+static void console_give(struct domain *d, void *arg)
+{
+	struct console_in *in = arg;
+
+	if (d->state == DOM_RUNNING)
+		hvm_platform_console_input(d, in->buf, in->n);
+}
+
+/*
+ * Take only what the guest's FIFO can hold: the console UART keeps the
+ * rest.  The UART is read with no lock held (docs/console.md): the room
+ * is asked for, and the bytes handed over, under the domain table's lock,
+ * which keeps the platform from being freed meanwhile; only this CPU
+ * fills the FIFO, so the room can only grow in between.
+ */
 void domain_console_input_poll(void)
 {
+	struct console_in in;
 	struct domain *d;
+	size_t room;
 
 	if (!hv_config.attach[0] || !hv_config.console_port)
 		return;
 	d = domain_find(hv_config.attach, 0);
-	/* Its platform must not be freed under us: another CPU may be
-	 * reaping it. */
-	if (d)
-		domain_call_live(d, console_input, NULL);
+	if (!d || !domain_call_live(d, console_room, &in) || !in.n)
+		return;
+	room = in.n < sizeof(in.buf) ? in.n : sizeof(in.buf);
+	for (in.n = 0; in.n < room; in.n++) {
+		int c = serial_getc(hv_config.console_port);
+
+		if (c < 0)
+			break;
+		in.buf[in.n] = (uint8_t)c;
+	}
+	if (in.n)
+		domain_call_live(d, console_give, &in);
 }
 
 bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),

@@ -11,11 +11,11 @@
  * does, so that tests see what waiting for it costs.
  *
  * serial_putc() waits; serial_tx_room() and serial_tx_byte() do not, for
- * the console drainer (log.c).  Nobody may poll the transmitter with
- * interrupts off or holding a spinlock that another CPU may need
- * (docs/console.md): once log.c turns the checks on, such a poll is
- * counted and, with ASSERT compiled in (no NDEBUG, the default build),
- * panics.
+ * the console drainer (log.c).  Nobody may poll the UART (these, and
+ * serial_getc()) with interrupts off or holding a spinlock that another
+ * CPU may need (docs/console.md): once log.c turns the checks on, such a
+ * poll is counted and, with ASSERT compiled in (no NDEBUG, the default
+ * build), panics.
  */
 #include <trivisor/serial.h>
 #include <trivisor/io.h>
@@ -161,6 +161,7 @@ void serial_putc(uint16_t port, char c)
 
 int serial_getc(uint16_t port)
 {
+	check_wait();
 	if (!(inb(port + UART_LSR) & LSR_DR))
 		return -1;
 	return inb(port + UART_RBR);
