@@ -76,8 +76,8 @@ static bool drain_busy;
  * has been told about. */
 static uint64_t tx_lost, tx_lost_noted;
 
-/* How long one drain may poll the UART: after a log line, and from the
- * scheduler loop of a CPU with a vCPU to run. */
+/* How long the drain after a log line may go on (the scheduler loop
+ * gives its own bounds). */
 #define DRAIN_KICK_NS 500000ull
 
 static void ring_put(const char *s, uint64_t len)
@@ -408,7 +408,8 @@ static int gcon_step(struct gcon *g, uint64_t now, bool final)
 	char text[GCON_LINE + DOMAIN_NAME_MAX + 64];
 	int n;
 
-	if (!g->live)
+	if (!g->live || (!g->ready && g->tail == g->head &&
+			 !(final && g->len)))
 		goto out;
 	gcon_refill(g, now);
 	if (g->tokens <= 0)
@@ -515,7 +516,12 @@ static void pump(unsigned int budget, bool notes)
 			unsigned int i = (turn + k) % MAX_DOMAINS;
 			int r;
 
-			if (!__atomic_load_n(&gcons[i].live, __ATOMIC_RELAXED))
+			/* Hints, read without the lock: nothing to move
+			 * costs no lock (the scheduler loop asks often). */
+			if (!__atomic_load_n(&gcons[i].live, __ATOMIC_RELAXED) ||
+			    (!gcons[i].ready &&
+			     __atomic_load_n(&gcons[i].head, __ATOMIC_RELAXED) ==
+				     gcons[i].tail))
 				continue;
 			r = gcon_step(&gcons[i], now, false);
 			if (r == STEP_BLOCKED)
