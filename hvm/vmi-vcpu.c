@@ -98,6 +98,12 @@ bool vmi_vcpu_request_waiting(struct vcpu *v)
 	return v->vmi.start_pending || v->vmi.down_pending;
 }
 
+/* "vCPU up" lines, per domain slot: VCPU_DOWN and VCPU_UP may come in
+ * any number. */
+static struct ratelimit up_rl[MAX_DOMAINS] = {
+	[0 ... MAX_DOMAINS - 1] = RATELIMIT_INIT(1000, 8),
+};
+
 bool vmi_vcpu_take_requests(struct vcpu *v)
 {
 	struct guest_boot_state bs;
@@ -117,8 +123,9 @@ bool vmi_vcpu_take_requests(struct vcpu *v)
 		__atomic_store_n(&v->vmi.area->upcall_mask, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&v->vmi.start_pending, false, __ATOMIC_RELEASE);
 	v->state = VCPU_RUNNABLE;
-	log_dom(LOG_DEBUG, v->dom, "vCPU %u up at rip %#lx (VMI)", v->id,
-		bs.rip);
+	if (log_level() >= LOG_DEBUG && ratelimit_ok(&up_rl[v->dom->id]))
+		log_dom(LOG_DEBUG, v->dom, "vCPU %u up at rip %#lx (VMI)", v->id,
+			bs.rip);
 	return true;
 }
 

@@ -25,7 +25,7 @@
 _Static_assert(sizeof(((struct vmi_domain *)0)->calls) ==
 		       VMI_NR_CALLS * sizeof(uint64_t), "a counter per call");
 
-/* Serialises the ROM and console bounce buffers between CPUs. */
+/* Serialises the ROM's bounce buffer between CPUs. */
 static spinlock_t bounce_lock;
 
 static long core_call(struct vcpu *v, uint32_t call, const uint64_t a[5]);
@@ -193,12 +193,15 @@ static long do_declare(struct vcpu *v, uint64_t section, uint64_t version)
 	return 0;
 }
 
+/*
+ * The text goes to the domain's console buffer a piece at a time, through
+ * a buffer on this CPU's stack: no lock is held while it is copied, and
+ * nothing here waits for the UART (hypervisor/log.c).
+ */
 static long do_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
-	static char buf[VMI_CONSOLE_MAX];
+	char buf[256];
 	struct domain *d = v->dom;
-	uint64_t f;
-	long ret;
 
 	if (len > VMI_CONSOLE_MAX)
 		return vmi_refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_E2BIG,
@@ -208,13 +211,16 @@ static long do_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 	if (!domain_is_ram(d, gpa, len))
 		return vmi_refuse(v, VMI_CALL_CONSOLE_WRITE, -VMI_EFAULT,
 			      "buffer outside the domain's RAM");
-	f = spin_lock_irqsave(&bounce_lock);
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
 
-	ret = domain_read(d, gpa, buf, len) ? -VMI_EFAULT : (long)len;
-	if (ret > 0)
-		domain_console(d, buf, len);
-	spin_unlock_irqrestore(&bounce_lock, f);
-	return ret;
+		/* Ballooned out meanwhile by another vCPU. */
+		if (domain_read(d, gpa + done, buf, n))
+			return done ? (long)done : -VMI_EFAULT;
+		domain_console(d, buf, n);
+		done += n;
+	}
+	return (long)len;
 }
 
 /* The wall clock at system time 0 (docs/vmi-abi.md section 4). */

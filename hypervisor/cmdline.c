@@ -129,10 +129,23 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 "to 65536, tag 0 included", (int)vn, v);
 		else
 			hv_config.asids = n;
+	} else if (eq(k, kn, "serial_delay_us")) {
+		uint32_t n = 0;
+		size_t i;
+
+		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 1000000;
+		     i++)
+			n = n * 10 + (uint32_t)(v[i] - '0');
+		if (!vn || i != vn)
+			complain("serial_delay_us=%.*s: use a number of "
+				 "microseconds below 1000000 (0 = off)",
+				 (int)vn, v);
+		else
+			serial_delay_us = n;
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
 			 "console, mgmt, attach, onpanic, exit, selftest, watchdog, "
-			 "badentry, asids)",
+			 "badentry, asids, serial_delay_us)",
 			 (int)kn, k);
 	}
 }

@@ -545,36 +545,12 @@ static bool attached(const struct domain *d)
 
 void domain_console(struct domain *d, const char *buf, uint64_t len)
 {
-	bool raw = attached(d);
-
 	/* Kept for `tvctl console`, whether or not anyone is attached. */
 	mgmt_console_output(d, buf, len);
-	/* The attached domain's output goes to the console as it comes
-	 * (prompts have no newline); its lines still reach the log ring. */
-	if (raw)
-		console_write(buf, len);
-	for (uint64_t i = 0; i < len; i++) {
-		char c = buf[i];
-
-		if (c == '\r')
-			continue;
-		/* Keep the log printable whatever the guest sends. */
-		if (c != '\n' && !((c >= 32 && c < 127) || c == '\t'))
-			c = '?';
-		if (c != '\n' && d->con_len < sizeof(d->con_line) - 1) {
-			d->con_line[d->con_len++] = c;
-			continue;
-		}
-		d->con_line[d->con_len] = '\0';
-		if (raw)
-			log_ring_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
-		else
-			log_printf(LOG_INFO, "[%s] %s", d->name, d->con_line);
-		d->con_len = 0;
-		if (c != '\n') {
-			d->con_line[d->con_len++] = c;
-		}
-	}
+	/* Into the domain's console buffer: lines to the log as "[NAME]
+	 * text", the attached domain's bytes to the console as they come
+	 * (prompts have no newline).  Nothing waits for the UART here. */
+	console_guest_output(d, attached(d), buf, len);
 }
 
 static int set_state(struct domain *d, int from, int to, const char *verb,
@@ -650,39 +626,54 @@ struct domain *domain_find(const char *name, unsigned int id)
 	return d;
 }
 
-/* Take only what the guest's FIFO can hold: the console UART keeps the
- * rest. */
-static void console_input(struct domain *d, void *arg)
-{
+struct console_in {
+	size_t n;
 	uint8_t buf[16];
-	size_t n = 0, room;
+};
 
-	(void)arg;
-	if (d->state != DOM_RUNNING)
-		return;
-	room = hvm_platform_console_room(d);
-	while (n < room && n < sizeof(buf)) {
-		int c = serial_getc(hv_config.console_port);
+static void console_room(struct domain *d, void *arg)
+{
+	struct console_in *in = arg;
 
-		if (c < 0)
-			break;
-		buf[n++] = (uint8_t)c;
-	}
-	if (n)
-		hvm_platform_console_input(d, buf, n);
+	in->n = d->state == DOM_RUNNING ? hvm_platform_console_room(d) : 0;
 }
 
+static void console_give(struct domain *d, void *arg)
+{
+	struct console_in *in = arg;
+
+	if (d->state == DOM_RUNNING)
+		hvm_platform_console_input(d, in->buf, in->n);
+}
+
+/*
+ * Take only what the guest's FIFO can hold: the console UART keeps the
+ * rest.  The UART is read with no lock held (docs/console.md): the room
+ * is asked for, and the bytes handed over, under the domain table's lock,
+ * which keeps the platform from being freed meanwhile; only this CPU
+ * fills the FIFO, so the room can only grow in between.
+ */
 void domain_console_input_poll(void)
 {
+	struct console_in in;
 	struct domain *d;
+	size_t room;
 
 	if (!hv_config.attach[0] || !hv_config.console_port)
 		return;
 	d = domain_find(hv_config.attach, 0);
-	/* Its platform must not be freed under us: another CPU may be
-	 * reaping it. */
-	if (d)
-		domain_call_live(d, console_input, NULL);
+	if (!d || !domain_call_live(d, console_room, &in) || !in.n)
+		return;
+	room = in.n < sizeof(in.buf) ? in.n : sizeof(in.buf);
+	for (in.n = 0; in.n < room; in.n++) {
+		int c = serial_getc(hv_config.console_port);
+
+		if (c < 0)
+			break;
+		in.buf[in.n] = (uint8_t)c;
+	}
+	if (in.n)
+		domain_call_live(d, console_give, &in);
 }
 
 bool domain_call_live(struct domain *d, void (*fn)(struct domain *, void *),

@@ -123,6 +123,7 @@ static void report(struct domain *d)
 		     d->exit_code == PLATFORM_EXIT_PASS);
 	uint64_t total[HVM_EXIT_NR] = { 0 }, run_tsc = 0;
 
+	console_domain_end(d); /* its last lines before the verdict */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		for (unsigned int r = 0; r < HVM_EXIT_NR; r++)
 			total[r] += d->vcpus[i]->exits[r];
@@ -141,6 +142,7 @@ static void report(struct domain *d)
 		total[HVM_EXIT_IO], total[HVM_EXIT_HLT], total[HVM_EXIT_NPF],
 		total[HVM_EXIT_EXTINT], total[HVM_EXIT_INTR_WINDOW]);
 	vmi_report(d);
+	console_report();
 	if (pass)
 		__atomic_fetch_add(&domains_passed, 1, __ATOMIC_RELAXED);
 	else
@@ -257,6 +259,15 @@ void sched_loop(void)
 	for (;;) {
 		uint64_t deadline;
 		struct vcpu *v = pick(rq, &deadline);
+		uint64_t now = time_ns(), con;
+
+		/* Guest output into the log, the log to the UART: briefly
+		 * with a vCPU waiting, else until there is one. */
+		con = console_service(v ? now + 500000
+				      : deadline < now + 2000000 ? deadline
+								 : now + 2000000);
+		if (con < deadline)
+			deadline = con;
 
 		/* The boot CPU serves the management channel between vCPU
 		 * runs (at least every slice) and while it is idle. */

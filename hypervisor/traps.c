@@ -143,9 +143,15 @@ void trap_dispatch(struct cpu_regs *regs)
 	if (v == VEC_SPURIOUS)
 		return; /* no EOI for spurious (SDM vol. 3A, 11.9) */
 	fn = irq_handlers[v];
-	if (fn)
+	if (fn) {
 		fn(regs);
-	else
-		log_warn("unexpected interrupt vector %u", v);
+	} else {
+		/* Shared by every CPU: a racy count may let a line or two
+		 * more through, never a flood. */
+		static struct ratelimit rl = RATELIMIT_INIT(1000, 10);
+
+		if (ratelimit_ok(&rl))
+			log_warn("unexpected interrupt vector %u", v);
+	}
 	lapic_eoi();
 }

@@ -103,10 +103,6 @@ struct domain {
 	unsigned int nr_vcpus;
 	struct vcpu *vcpus[MAX_VCPUS];
 
-	/* Guest serial output, line-buffered so lines carry the prefix. */
-	char con_line[160];
-	unsigned int con_len;
-
 	void *plat; /* virtual platform (hvm/platform.c) */
 	/* Set at creation: an access to an address nothing claims crashes
 	 * the domain rather than reading all ones (hvm/platform.c). */

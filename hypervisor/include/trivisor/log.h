@@ -1,6 +1,7 @@
 /*
- * The hypervisor log: levelled lines stamped with time and CPU, written to
- * the serial console.
+ * The hypervisor log: levelled lines stamped with time and CPU, kept in a
+ * ring for `tvctl dmesg` and queued for the serial console, which is
+ * written with interrupts on and no lock held (docs/console.md).
  */
 #ifndef TRIVISOR_LOG_H
 #define TRIVISOR_LOG_H
@@ -52,13 +53,32 @@ bool ratelimit_ok(struct ratelimit *rl);
  */
 uint64_t log_ring_read(uint64_t *pos, char *buf, uint64_t len);
 
-/* A log line that goes to the ring only (an attached domain's console
- * output, which the console shows raw). */
-void log_ring_printf(int level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Raw console output, no prefix, no lock (panic path). */
+/* Raw console output, no prefix, no lock (the panic and exit paths): from
+ * here on the console writes synchronously, what is queued first. */
 void console_write(const char *s, uint64_t len);
 void console_puts_unlocked(const char *s);
+
+struct domain;
+/*
+ * Serial output of @d (COM1 or VMI CONSOLE_WRITE) into its console buffer
+ * (docs/console.md); @raw: it is the attach= domain, whose bytes go to the
+ * console as they come.  Any context: nothing here waits for the UART.
+ * What does not fit is dropped and counted.
+ */
+void console_guest_output(struct domain *d, bool raw, const char *buf,
+			  uint64_t len);
+/* @d has ended: its last output into the log, and what was dropped
+ * reported.  Interrupts on, no lock held. */
+void console_domain_end(struct domain *d);
+/* Log the console's loss and check counters, and the longest stretch with
+ * interrupts off (trivisor/spinlock.h). */
+void console_report(void);
+/*
+ * For every CPU's scheduler loop (interrupts on, no lock held): guest
+ * output into the log, the console queue to the UART until time_ns()
+ * reaches @until.  Returns when it wants to run again (UINT64_MAX: when
+ * more comes).
+ */
+uint64_t console_service(uint64_t until);
 
 #endif
