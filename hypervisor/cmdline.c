@@ -37,6 +37,21 @@ static bool eq(const char *v, size_t n, const char *s)
 	return strlen(s) == n && !strncmp(v, s, n);
 }
 
+/* V (VN bytes) is a decimal number from LO to HI: true, with it in *OUT. */
+static bool number(const char *v, size_t vn, uint32_t lo, uint32_t hi,
+		   uint32_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n <= hi; i++)
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	if (!vn || i != vn || n < lo || n > hi)
+		return false;
+	*out = (uint32_t)n;
+	return true;
+}
+
 static void option(const char *k, size_t kn, const char *v, size_t vn)
 {
 	char tmp[32];
@@ -89,13 +104,9 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 		else
 			complain("exit=%.*s: use done or never", (int)vn, v);
 	} else if (eq(k, kn, "watchdog")) {
-		uint32_t n = 0;
-		size_t i;
+		uint32_t n;
 
-		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 1000000;
-		     i++)
-			n = n * 10 + (uint32_t)(v[i] - '0');
-		if (!vn || i != vn)
+		if (!number(v, vn, 0, 999999, &n))
 			complain("watchdog=%.*s: use a number of seconds below "
 				 "1000000 (0 = off)", (int)vn, v);
 		else
@@ -118,25 +129,17 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 sizeof(hv_config.bad_entry), "%.*s", (int)vn,
 				 v);
 	} else if (eq(k, kn, "asids")) {
-		uint32_t n = 0;
-		size_t i;
+		uint32_t n;
 
-		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 65536;
-		     i++)
-			n = n * 10 + (uint32_t)(v[i] - '0');
-		if (!vn || i != vn || n < 2 || n > 65536)
+		if (!number(v, vn, 2, 65536, &n))
 			complain("asids=%.*s: use a number of TLB tags from 2 "
 				 "to 65536, tag 0 included", (int)vn, v);
 		else
 			hv_config.asids = n;
 	} else if (eq(k, kn, "serial_delay_us")) {
-		uint32_t n = 0;
-		size_t i;
+		uint32_t n;
 
-		for (i = 0; i < vn && v[i] >= '0' && v[i] <= '9' && n < 1000000;
-		     i++)
-			n = n * 10 + (uint32_t)(v[i] - '0');
-		if (!vn || i != vn)
+		if (!number(v, vn, 0, 999999, &n))
 			complain("serial_delay_us=%.*s: use a number of "
 				 "microseconds below 1000000 (0 = off)",
 				 (int)vn, v);
