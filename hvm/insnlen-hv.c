@@ -24,6 +24,10 @@ static unsigned int fetch(struct vcpu *v, uint8_t *buf)
 	uint64_t lin = hvm_ops.seg_base(v, BT_SEG_CS) + v->regs.rip, gpa;
 	unsigned int got = 0;
 	uint32_t pf_err;
+	/* The fetch the CPU made: from CPL 3 a user access, or SMEP would
+	 * refuse the user page a user-mode CPUID sits on. */
+	unsigned int flags = GWALK_FETCH |
+			     (hvm_ops.cpl(v) == 3 ? GWALK_USER : 0);
 
 	hvm_ops.get_ctrl(v, &g.cr0, &g.cr3, &g.cr4, &g.efer);
 	if (hvm_ops.guest_mode(v) != HVM_MODE_LONG64)
@@ -31,7 +35,7 @@ static unsigned int fetch(struct vcpu *v, uint8_t *buf)
 	while (got < BT_INSN_MAX_LEN) {
 		unsigned int n = 4096 - ((lin + got) & 4095);
 
-		if (gwalk_translate(&g, lin + got, GWALK_FETCH, &gpa, &pf_err))
+		if (gwalk_translate(&g, lin + got, flags, &gpa, &pf_err))
 			break;
 		if (n > BT_INSN_MAX_LEN - got)
 			n = BT_INSN_MAX_LEN - got;
