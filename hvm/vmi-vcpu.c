@@ -83,7 +83,9 @@ uint64_t vmi_vcpu_tick(struct vcpu *v, uint64_t now)
 		vmi_raise_virq(v, VMI_VIRQ_TIMER);
 		return UINT64_MAX;
 	}
-	return dl + d->started_ns;
+	/* Saturated: a deadline near 2^64 would wrap into the past and
+	 * re-arm the CPU's timer every microsecond. */
+	return vmi_timer_host_deadline(dl, d->started_ns);
 }
 
 int vmi_upcall_pending(struct vcpu *v)

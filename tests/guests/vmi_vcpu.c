@@ -394,6 +394,39 @@ static void delivery(void)
 	printf("vmi_vcpu: masking, UNMASK, upcall_mask and YIELD behave\n");
 }
 
+/* Loop iterations in @ms of pvclock time: how much the vCPU gets done. */
+static uint32_t work_rate(uint64_t ms)
+{
+	uint64_t end = now_ns() + ms * 1000000ull;
+	uint32_t n = 0;
+
+	while (now_ns() < end)
+		n++;
+	return n;
+}
+
+/*
+ * A deadline at the end of time (2^64 - 1 ns) is armed like any other:
+ * the call returns 0, the timer does not fire, and the vCPU keeps its
+ * speed (a deadline that wrapped in the hypervisor's arithmetic would
+ * re-arm its CPU's timer every microsecond and stall it with exits).
+ */
+static void far_deadline(void)
+{
+	uint32_t before, after, fired = hits[port_timer];
+
+	before = work_rate(50);
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0xffffffffu, 0xffffffffu, 0), 0);
+	after = work_rate(50);
+	CHECK(hits[port_timer] == fired, "TIMER_SET(~0) fired the timer");
+	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
+	CHECK(after >= before / 3, "TIMER_SET(~0) slowed the vCPU from %u to "
+	      "%u loops in 50 ms", before, after);
+	printf("vmi_vcpu: TIMER_SET(~0) returned 0, never fired, and the "
+	       "vCPU kept its speed (%u then %u loops in 50 ms)\n", before,
+	       after);
+}
+
 static void timer(void)
 {
 	uint64_t t0, dl, woke;
@@ -429,6 +462,7 @@ static void timer(void)
 	CHECK(!wait_hits_how(port_timer, before + 1, 20, true),
 	      "a cancelled timer fired");
 	printf("vmi_vcpu: past deadlines fire at once, zero cancels\n");
+	far_deadline();
 }
 
 static void device_line(void)
