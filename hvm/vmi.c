@@ -336,6 +336,11 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5])
 
 	if (call < VMI_NR_CALLS)
 		__atomic_fetch_add(&d->vmi.calls[call], 1, __ATOMIC_RELAXED);
+	/* A domain that has ended (crashed by another vCPU, destroyed)
+	 * makes no more calls: its vCPUs stop at their next exit, and
+	 * nothing it asks now could be finished or undone. */
+	if (d->state != DOM_RUNNING && d->state != DOM_PAUSED)
+		return vmi_refuse(v, call, -VMI_ESRCH, "the domain is ending");
 	if (call >= VMI_NR_CALLS || !vmi_section_version(section))
 		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	if (section != VMI_SECTION_CORE &&
