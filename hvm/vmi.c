@@ -257,8 +257,14 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 	uint64_t f;
 
 	if (!gpa) {
+		/* Under map_lock like an attach: a detach racing another
+		 * vCPU's attach must not leave the new page mapped with
+		 * shared_gpa 0, which BALLOON_OUT would then give back while
+		 * events are still delivered into it. */
+		f = spin_lock_irqsave(&d->vmi.map_lock);
 		vmi_events_reset(d, NULL);
 		d->vmi.shared_gpa = 0;
+		spin_unlock_irqrestore(&d->vmi.map_lock, f);
 		return 0;
 	}
 	if (gpa & 0xfff)

@@ -555,6 +555,55 @@ static void area_race(void)
 	       race_sends);
 }
 
+/*
+ * SHARED_PAGE attach on vCPU 0 races detach on vCPU 1, which then gives
+ * the page back: once that succeeded no shared page may be attached (the
+ * page is gone, so vCPU 0 cannot attach it again), so BIND_IPI must fail.
+ * A detach that lost the race and left the page mapped with no address
+ * recorded would let the page go while events still reach it.
+ */
+static volatile uint32_t sp_stop, sp_given, sp_bad;
+
+static void ap_detach(void *arg)
+{
+	(void)arg;
+	while (!sp_stop) {
+		EXPECT(vmi_call(VMI_CALL_SHARED_PAGE, 0, 0, 0), 0);
+		list[1] = gfn_of(arena[1]);
+		if (vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)&list[1], 1, 0) !=
+		    1)
+			continue;
+		sp_given++;
+		if (vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0) != -VMI_EFAULT)
+			sp_bad++;
+		EXPECT(vmi_call(VMI_CALL_BALLOON_IN, (uintptr_t)&list[1], 1, 0),
+		       1);
+	}
+	sp_stop = 2;
+}
+
+static void shared_race(void)
+{
+	uint64_t end = now_us() + 2000000;
+	uint32_t attached = 0;
+
+	sp_stop = 0;
+	CHECK(smp_call(1, ap_detach, NULL, false), "CPU 1: detach");
+	while (now_us() < end)
+		attached += vmi_call(VMI_CALL_SHARED_PAGE,
+				     (uintptr_t)arena[1], 0, 0) == 0;
+	sp_stop = 1;
+	while (sp_stop != 2)
+		cpu_relax();
+	CHECK(!sp_bad, "%u of %u times a shared page stayed attached after "
+	      "its page was given back", sp_bad, sp_given);
+	CHECK(sp_given && attached, "no race: %u attaches, %u pages given "
+	      "back", attached, sp_given);
+	printf("vmi_mm: %u shared-page attaches raced detaches: the page "
+	       "given back %u times, never while attached\n", attached,
+	       sp_given);
+}
+
 void test_main(void)
 {
 	char buf[8];
@@ -571,6 +620,7 @@ void test_main(void)
 		CHECK(guest_plat.nr_cpus >= 2 && smp_start_aps() >= 2,
 		      "race needs 2 vCPUs");
 		area_race();
+		shared_race();
 		guest_pass(guest_name);
 	}
 	flush_errors();

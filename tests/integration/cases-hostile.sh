@@ -8,6 +8,7 @@ case_hv_vmi_area_race() {
 	run_hv hv_vmi_area_race 90 "$G/vmi_mm.elf=kernel race memory=32 vcpus=2 type=pv cmdline=race=1"
 	expect_outcome pass
 	expect '\[race\] vmi_mm: [1-9][0-9]* vCPU area moves, each old area given back and taken back clean, while CPU 1 sent [1-9][0-9]* events'
+	expect '\[race\] vmi_mm: [1-9][0-9]* shared-page attaches raced detaches: the page given back [1-9][0-9]* times, never while attached'
 	expect '\[race\] GUEST-RESULT: PASS vmi_mm'
 	expect 'd0\(race\): memory released: host free frames ([0-9]+), \1 before it was created'
 	reject 'PANIC|BUG'
