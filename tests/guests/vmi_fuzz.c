@@ -291,6 +291,7 @@ struct call64 {
 };
 struct call64 table64[TABLE] __attribute__((aligned(8)));
 volatile uint64_t rom64, calls64, runs64, tick64;
+volatile uint32_t stop64;
 struct {
 	uint16_t limit;
 	uint64_t base;
@@ -339,7 +340,11 @@ asm(".pushsection .text\n"
     "	movl $0x838, %ecx\n" /* initial count */
     "	movl tick_count(%rip), %eax\n"
     "	wrmsr\n"
-    "1:	andq $4095, %r12\n"
+    "1:	cmpl $0, stop64(%rip)\n" /* vCPU 0 is printing: wait */
+    "	je 2f\n"
+    "	pause\n"
+    "	jmp 1b\n"
+    "2:	andq $4095, %r12\n"
     "	imulq $48, %r12, %r13\n"
     "	leaq table64(%rip), %r14\n"
     "	addq %r13, %r14\n"
@@ -507,6 +512,14 @@ static void two_vcpus(uint64_t end, uint64_t seconds)
 		one_batch();
 		round_duties(ap32_done || now_us() >= end32, k++);
 	}
+	/* vCPU 1 holds still while the results are printed: its random
+	 * CONSOLE_WRITEs would cut into the lines. */
+	stop64 = 1;
+	for (uint64_t was = ~0ull, t = now_us() + 2000000;
+	     was != calls64 && now_us() < t;) {
+		was = calls64;
+		delay_us(50000);
+	}
 	printf("\nvmi_fuzz: vCPU 0: %u calls (%u in %u multicalls): %u "
 	       "succeeded, %u refused\n", n_calls[0],
 	       n_calls[0] - n_ok[0] - n_refused[0], n_batches[0], n_ok[0],
@@ -518,6 +531,10 @@ static void two_vcpus(uint64_t end, uint64_t seconds)
 	      "vCPU 1 made no calls in one of its modes");
 	printf("vmi_fuzz: still alive; powering off with SHUTDOWN while "
 	       "vCPU 1 makes calls\n");
+	stop64 = 0;
+	a[0] = 1, a[1] = (uintptr_t)&start;
+	vcall(VMI_CALL_VCPU_UP, a); /* in case it is down */
+	delay_us(20000);
 	a[0] = VMI_SHUTDOWN_POWEROFF;
 	vcall(VMI_CALL_SHUTDOWN, a);
 	guest_fail(guest_name, "SHUTDOWN returned");
