@@ -413,17 +413,21 @@ static uint32_t work_rate(uint64_t ms)
  */
 static void far_deadline(void)
 {
-	uint32_t before, after, fired = hits[port_timer];
+	uint32_t before = 0, after = 0, fired = hits[port_timer];
 
-	before = work_rate(50);
-	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0xffffffffu, 0xffffffffu, 0), 0);
-	after = work_rate(50);
+	/* Interleaved, so other domains sharing the CPU weigh on both. */
+	for (unsigned int i = 0; i < 8; i++) {
+		before += work_rate(10);
+		EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0xffffffffu, 0xffffffffu,
+				0), 0);
+		after += work_rate(10);
+		EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
+	}
 	CHECK(hits[port_timer] == fired, "TIMER_SET(~0) fired the timer");
-	EXPECT(vmi_call(VMI_CALL_TIMER_SET, 0, 0, 0), 0);
-	CHECK(after >= before / 3, "TIMER_SET(~0) slowed the vCPU from %u to "
-	      "%u loops in 50 ms", before, after);
+	CHECK(after >= before / 2, "TIMER_SET(~0) slowed the vCPU from %u to "
+	      "%u loops in 80 ms", before, after);
 	printf("vmi_vcpu: TIMER_SET(~0) returned 0, never fired, and the "
-	       "vCPU kept its speed (%u then %u loops in 50 ms)\n", before,
+	       "vCPU kept its speed (%u then %u loops in 80 ms)\n", before,
 	       after);
 }
 
