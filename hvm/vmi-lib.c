@@ -8,6 +8,12 @@
 #include <stddef.h>
 #include <string.h>
 
+uint64_t vmi_timer_host_deadline(uint64_t deadline, uint64_t origin)
+{
+	/* Both are nanoseconds: UINT64_MAX is 584 years away. */
+	return deadline > UINT64_MAX - origin ? UINT64_MAX : deadline + origin;
+}
+
 void vmi_time_scale(uint64_t mult, int8_t *shift, uint32_t *mul)
 {
 	int8_t s = 0;

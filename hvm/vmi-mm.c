@@ -184,6 +184,14 @@ static bool populated(struct domain *d, uint64_t gfn, uint64_t *mfn)
 	return ram;
 }
 
+/* Has @d ended (crashed, say) while the caller was on its way here? */
+static bool ending(struct domain *d)
+{
+	int st = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+
+	return st != DOM_RUNNING && st != DOM_PAUSED;
+}
+
 static uint64_t all_vcpus(struct domain *d)
 {
 	return d->nr_vcpus >= 64 ? ~0ull : (1ull << d->nr_vcpus) - 1;
@@ -421,6 +429,12 @@ static long balloon_out_one(struct vcpu *v, struct vmi_mm *mm, uint64_t gfn,
 		*why = "the page is a pinned page table";
 		return -VMI_EBUSY;
 	}
+	/* Never past the end of limbo[]: frames of an earlier call whose
+	 * flush timed out stay there until the domain ends. */
+	if (mm->nr_limbo >= VMI_BALLOON_BATCH_MAX) {
+		*why = "frames of an earlier call still wait for a TLB flush";
+		return -VMI_EBUSY;
+	}
 	/* The ABI maps its pages under map_lock: checked and removed
 	 * under it, a page is either in use or gone, never both. */
 	g = spin_lock_irqsave(&d->vmi.map_lock);
@@ -499,6 +513,13 @@ static long balloon_out(struct vcpu *v, uint64_t gpa, uint64_t count)
 	if (!mm)
 		return -VMI_ENOMEM;
 	spin_lock(&mm->lock);
+	/* A balloon call of another vCPU may have crashed the domain while
+	 * this one waited for the lock, leaving its frames in limbo. */
+	if (ending(d)) {
+		spin_unlock(&mm->lock);
+		return vmi_refuse(v, VMI_CALL_BALLOON_OUT, -VMI_ESRCH,
+				  "the domain is ending");
+	}
 	mm->deferring = true;
 	for (i = 0; i < count; i++) {
 		uint64_t gfn;
@@ -602,6 +623,11 @@ static long balloon_in(struct vcpu *v, uint64_t gpa, uint64_t count)
 	if (!mm)
 		return -VMI_ENOMEM;
 	spin_lock(&mm->lock);
+	if (ending(d)) {
+		spin_unlock(&mm->lock);
+		return vmi_refuse(v, VMI_CALL_BALLOON_IN, -VMI_ESRCH,
+				  "the domain is ending");
+	}
 	mm->deferring = true;
 	for (i = 0; i < count; i++) {
 		uint64_t gfn;

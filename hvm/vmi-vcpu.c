@@ -83,7 +83,9 @@ uint64_t vmi_vcpu_tick(struct vcpu *v, uint64_t now)
 		vmi_raise_virq(v, VMI_VIRQ_TIMER);
 		return UINT64_MAX;
 	}
-	return dl + d->started_ns;
+	/* Saturated: a deadline near 2^64 would wrap into the past and
+	 * re-arm the CPU's timer every microsecond. */
+	return vmi_timer_host_deadline(dl, d->started_ns);
 }
 
 int vmi_upcall_pending(struct vcpu *v)
@@ -204,26 +206,41 @@ static long vcpu_block(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * Publish @v's new area (NULL and 0: none).  EVTCHN_SEND and UNMASK on
+ * other CPUs write into the area they find under evt_lock, and
+ * BALLOON_OUT only takes a page no area names under map_lock: with both
+ * held here, a sender either finished with the old area before it was
+ * replaced, or sees the new one, and the old page can be given back only
+ * once no sender can still be writing into it.  The caller holds
+ * map_lock (outside evt_lock, as everywhere).
+ */
+static void area_publish(struct vcpu *v, uint64_t gpa,
+			 struct vmi_vcpu_info *vi)
+{
+	uint64_t f = spin_lock_irqsave(&v->dom->vmi.evt_lock);
+
+	v->vmi.area_gpa = gpa;
+	v->vmi.area = vi;
+	spin_unlock_irqrestore(&v->dom->vmi.evt_lock, f);
+}
+
 static long vcpu_area(struct vcpu *v, uint64_t gpa)
 {
-	struct vmi_vcpu_info *vi;
+	struct vmi_vcpu_info *vi = NULL;
 	uint64_t f;
 
-	if (!gpa) {
-		v->vmi.area = NULL;
-		v->vmi.area_gpa = 0;
-		return 0;
-	}
 	if (gpa & 63)
 		return vmi_refuse(v, VMI_CALL_VCPU_AREA, -VMI_EINVAL,
 				  "vCPU area not 64-byte aligned");
 	f = spin_lock_irqsave(&v->dom->vmi.map_lock); /* vs. ballooning */
-	vi = domain_map(v->dom, gpa, sizeof(*vi));
-	if (vi) {
-		v->vmi.area_gpa = gpa;
-		v->vmi.area = vi;
-	}
+	if (gpa)
+		vi = domain_map(v->dom, gpa, sizeof(*vi));
+	if (vi || !gpa)
+		area_publish(v, gpa, vi);
 	spin_unlock_irqrestore(&v->dom->vmi.map_lock, f);
+	if (!gpa)
+		return 0;
 	if (!vi)
 		return vmi_refuse(v, VMI_CALL_VCPU_AREA, -VMI_EFAULT,
 				  "vCPU area outside the domain's RAM");

@@ -267,8 +267,14 @@ static long do_shared_page(struct vcpu *v, uint64_t gpa)
 	uint64_t f;
 
 	if (!gpa) {
+		/* Under map_lock like an attach: a detach racing another
+		 * vCPU's attach must not leave the new page mapped with
+		 * shared_gpa 0, which BALLOON_OUT would then give back while
+		 * events are still delivered into it. */
+		f = spin_lock_irqsave(&d->vmi.map_lock);
 		vmi_events_reset(d, NULL);
 		d->vmi.shared_gpa = 0;
+		spin_unlock_irqrestore(&d->vmi.map_lock, f);
 		return 0;
 	}
 	if (gpa & 0xfff)
@@ -346,6 +352,11 @@ static long dispatch(struct vcpu *v, uint32_t call, const uint64_t a[5])
 
 	if (call < VMI_NR_CALLS)
 		__atomic_fetch_add(&d->vmi.calls[call], 1, __ATOMIC_RELAXED);
+	/* A domain that has ended (crashed by another vCPU, destroyed)
+	 * makes no more calls: its vCPUs stop at their next exit, and
+	 * nothing it asks now could be finished or undone. */
+	if (d->state != DOM_RUNNING && d->state != DOM_PAUSED)
+		return vmi_refuse(v, call, -VMI_ESRCH, "the domain is ending");
 	if (call >= VMI_NR_CALLS || !vmi_section_version(section))
 		return vmi_refuse(v, call, -VMI_ENOSYS, "not implemented");
 	if (section != VMI_SECTION_CORE &&

@@ -214,10 +214,20 @@ static void release_memory(struct domain *d)
 	}
 }
 
+/* hv_frames_free() when the first of the domains now alive was created
+ * (under domains_lock). */
+static uint64_t free_before_first;
+
 static struct domain *slot_alloc(const char *name, char *why, unsigned int n)
 {
 	struct domain *d = NULL;
 	uint64_t f = spin_lock_irqsave(&domains_lock);
+	bool none = true;
+
+	for (unsigned int i = 0; i < MAX_DOMAINS; i++)
+		none = none && !domains[i];
+	if (none)
+		free_before_first = hv_frames_free();
 
 	for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
 		if (domains[i] && !strcmp(domains[i]->name, name)) {
@@ -245,13 +255,18 @@ out:
 	return d;
 }
 
-static void slot_free(struct domain *d)
+/* Free @d's slot; true when it was the last domain alive. */
+static bool slot_free(struct domain *d)
 {
 	uint64_t f = spin_lock_irqsave(&domains_lock);
+	bool none = true;
 
 	domains[d->id] = NULL;
 	d->state = DOM_DEAD;
+	for (unsigned int i = 0; i < MAX_DOMAINS; i++)
+		none = none && !domains[i];
 	spin_unlock_irqrestore(&domains_lock, f);
+	return none;
 }
 
 static int build_memory(struct domain *d, char *why, unsigned int n)
@@ -483,6 +498,14 @@ undo_memory:
 	return ret;
 }
 
+/* Kick every vCPU of @d; d->lock held and @d not yet DOM_DEAD. */
+static void kick_all(struct domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			vcpu_kick(d->vcpus[i]);
+}
+
 bool domain_end(struct domain *d, int how, int code, const char *reason)
 {
 	uint64_t f = spin_lock_irqsave(&d->lock);
@@ -496,10 +519,10 @@ bool domain_end(struct domain *d, int how, int code, const char *reason)
 	d->exit_code = code;
 	if (reason)
 		snprintf(d->crash_reason, sizeof(d->crash_reason), "%s", reason);
+	/* Kicked under the lock: the CPU that reaps the domain takes it
+	 * before it frees the vCPUs (sched.c drop()). */
+	kick_all(d);
 	spin_unlock_irqrestore(&d->lock, f);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i])
-			vcpu_kick(d->vcpus[i]);
 	return true;
 }
 
@@ -535,7 +558,13 @@ void domain_destroy(struct domain *d)
 	log_dom(LOG_INFO, d, "memory released: host free frames %lu, %lu "
 		"before it was created", hv_frames_free(),
 		d->host_free_at_create);
-	slot_free(d);
+	/* With no domain left every frame any of them held is back: the
+	 * count is where it was before the first of them (a leak of any
+	 * domain, however many came and went, shows here). */
+	if (slot_free(d))
+		log_info("domains: none left; host free frames %lu, %lu "
+			 "before the first was created", hv_frames_free(),
+			 free_before_first);
 }
 
 static bool attached(const struct domain *d)
@@ -561,6 +590,7 @@ static int set_state(struct domain *d, int from, int to, const char *verb,
 
 	if (d->state == from) {
 		d->state = to;
+		kick_all(d); /* alive, under the lock: see domain_end() */
 	} else {
 		snprintf(why, n, "domain %s is %s: cannot %s it", d->name,
 			 d->state == DOM_RUNNING  ? "running" :
@@ -573,9 +603,6 @@ static int set_state(struct domain *d, int from, int to, const char *verb,
 	if (ret)
 		return ret;
 	log_dom(LOG_INFO, d, "%sd", verb);
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i])
-			vcpu_kick(d->vcpus[i]);
 	return 0;
 }
 
@@ -589,16 +616,42 @@ int domain_unpause(struct domain *d, char *why, unsigned int n)
 	return set_state(d, DOM_PAUSED, DOM_RUNNING, "unpause", why, n);
 }
 
-int domain_shutdown(struct domain *d, char *why, unsigned int n)
+struct shutdown_req {
+	char *why;
+	unsigned int n;
+	int ret;
+};
+
+/* Inside domain_call_live(): the platform cannot be freed meanwhile. */
+static void press_power_button(struct domain *d, void *arg)
 {
-	if (d->state != DOM_RUNNING) {
-		snprintf(why, n, "domain %s is not running%s", d->name,
-			 d->state == DOM_PAUSED ? ": unpause it first" : "");
-		return -VMI_EINVAL;
+	struct shutdown_req *r = arg;
+	int st = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
+
+	if (st != DOM_RUNNING) {
+		snprintf(r->why, r->n, "domain %s is %s", d->name,
+			 st == DOM_PAUSED ? "not running: unpause it first"
+					  : "ending already");
+		r->ret = -VMI_EINVAL;
+		return;
 	}
 	log_dom(LOG_INFO, d, "power button pressed (shutdown requested)");
 	hvm_platform_power_button(d);
-	return 0;
+	r->ret = 0;
+}
+
+int domain_shutdown(struct domain *d, char *why, unsigned int n)
+{
+	struct shutdown_req r = { why, n, 0 };
+
+	/* A look at the state outside domain_call_live() would race with
+	 * the domain ending on another CPU and being reaped, its platform
+	 * freed under the button press. */
+	if (!domain_call_live(d, press_power_button, &r)) {
+		snprintf(why, n, "domain %s is ending already", d->name);
+		return -VMI_EINVAL;
+	}
+	return r.ret;
 }
 
 int domain_kill(struct domain *d, char *why, unsigned int n)

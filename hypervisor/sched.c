@@ -6,8 +6,8 @@
  * vCPUs; a kick from another CPU is an IPI.
  *
  * A vCPU whose domain has ended is dropped from the run queue; the CPU
- * that drops a domain's last vCPU reaps the domain: reports how it ended
- * and destroys it.
+ * that drops a domain's last vCPU (d->vcpus_stopped counts them) reaps
+ * the domain: reports how it ended and destroys it.
  */
 #include <trivisor/domain.h>
 #include <trivisor/percpu.h>
@@ -149,10 +149,19 @@ static void report(struct domain *d)
 		__atomic_fetch_add(&domains_failed, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * @v's domain has ended (DOM_ENDED or DOM_DEAD: never back to running):
+ * take @v off its CPU for good.  The CPU that stops the domain's last
+ * vCPU reaps it.  Which one that is, a locked count decides: each drop
+ * adds one, exactly one of them reaches nr_vcpus, whatever the timing (a
+ * look at the other vCPUs' states could have two CPUs both see the
+ * other still running, and a trylock that failed against a management
+ * call holding the lock left the domain and its memory behind).
+ */
 static void drop(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	bool last = true;
+	uint64_t f;
 
 	sched_remove(v);
 	if (d->dump_on_stop) {
@@ -164,18 +173,16 @@ static void drop(struct vcpu *v)
 		hvm_platform_dump(v);
 	}
 	v->state = VCPU_STOPPED;
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
-		if (d->vcpus[i]->state != VCPU_STOPPED)
-			last = false;
-	/* Several CPUs may see "last" at once: the lock decides. */
-	if (!last || !spin_trylock(&d->lock))
+	if (__atomic_add_fetch(&d->vcpus_stopped, 1, __ATOMIC_ACQ_REL) !=
+	    d->nr_vcpus)
 		return;
-	if (d->state != DOM_ENDED) {
-		spin_unlock(&d->lock);
-		return;
-	}
+	/* Waits for whoever holds the lock (domain_end(), a pause): they
+	 * kick the vCPUs under it, so none is still reading d->vcpus[]
+	 * once the domain is DOM_DEAD. */
+	f = spin_lock_irqsave(&d->lock);
+	BUG_ON(d->state != DOM_ENDED);
 	d->state = DOM_DEAD;
-	spin_unlock(&d->lock);
+	spin_unlock_irqrestore(&d->lock, f);
 	report(d);
 	domain_destroy(d);
 	if (hv_config.exit_when_done && domains_alive() == 0)
@@ -260,6 +267,7 @@ void sched_loop(void)
 		uint64_t deadline;
 		struct vcpu *v = pick(rq, &deadline);
 		uint64_t now = time_ns(), con;
+		int st;
 
 		/* Guest output into the log, the log to the UART: briefly
 		 * with a vCPU waiting, else until there is one. */
@@ -289,10 +297,14 @@ void sched_loop(void)
 			domain_crash(v->dom, "watchdog: still running after %u s",
 				     hv_config.watchdog_s);
 		}
-		/* Paused after pick() chose it: leave it on the queue. */
-		if (v && v->dom->state == DOM_PAUSED)
+		/* One look at the state: a pause between two looks would
+		 * have a running domain's vCPU dropped for good.  Paused after
+		 * pick() chose it: leave it on the queue. */
+		st = v ? __atomic_load_n(&v->dom->state, __ATOMIC_ACQUIRE)
+		       : DOM_RUNNING;
+		if (v && st == DOM_PAUSED)
 			continue;
-		if (v && v->dom->state != DOM_RUNNING) {
+		if (v && st != DOM_RUNNING) {
 			drop(v);
 			continue;
 		}

@@ -21,7 +21,9 @@
  * call returns with the change visible and prints what it saw before.
  *
  * With `touch` on the command line it finally reads a page it gave back,
- * which must end the domain.  Run it as `type=pv`, vcpus=2.
+ * which must end the domain.  With `race` it only moves its vCPU area
+ * and gives the old one back, again and again, while CPU 1 sends events
+ * (area_race()).  Run it as `type=pv`, vcpus=2.
  */
 #include "guest.h"
 #include <vmi/vmi.h>
@@ -483,6 +485,125 @@ static void balloon_sparse(void)
 	       "full (-ENOSPC), all taken back\n", n);
 }
 
+/*
+ * The vCPU area moves and the old one is given back at once, again and
+ * again, while CPU 1 keeps sending events to vCPU 0: every send writes
+ * into whichever area is vCPU 0's.  Once VCPU_AREA has returned no send
+ * may write into the old area, so each old area page, given back and
+ * taken again (zeroed, most often the very frame it had), must still be
+ * all zero when it comes back.
+ */
+static uint8_t arena[2][4096] __attribute__((aligned(4096)));
+static volatile uint32_t race_stop, race_sends, race_port;
+
+static void ap_send(void *arg)
+{
+	volatile uint32_t *pend = (volatile uint32_t *)shared.evtchn_pending;
+	uint32_t port = race_port;
+
+	(void)arg;
+	while (!race_stop) {
+		/* Not pending: the send reaches the area. */
+		__atomic_fetch_and(&pend[port / 32], ~(1u << (port % 32)),
+				   __ATOMIC_SEQ_CST);
+		EXPECT(vmi_call(VMI_CALL_EVTCHN_SEND, port, 0, 0), 0);
+		race_sends++;
+	}
+}
+
+static void area_race(void)
+{
+	uint64_t end;
+	uint32_t moves = 0, dirty = 0, k = 0;
+	int32_t port;
+
+	EXPECT(vmi_call(VMI_CALL_DECLARE, VMI_SECTION_VCPU,
+			VMI_SECTION_VERSION(1u, 0u), 0), 0);
+	EXPECT(vmi_call(VMI_CALL_DECLARE, VMI_SECTION_EVENTS,
+			VMI_SECTION_VERSION(1u, 0u), 0), 0);
+	port = vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0);
+	CHECK(port > 0, "BIND_IPI returned %d", port);
+	race_port = (uint32_t)port;
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_UNMASK, race_port, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_VCPU_AREA, (uintptr_t)arena[0], 0, 0), 0);
+	race_stop = 0;
+	CHECK(smp_call(1, ap_send, NULL, false), "CPU 1: send");
+	end = now_us() + 3000000;
+	while (now_us() < end) {
+		uint32_t nonzero = 0;
+
+		EXPECT(vmi_call(VMI_CALL_VCPU_AREA, (uintptr_t)arena[k ^ 1], 0,
+				0), 0);
+		list[0] = gfn_of(arena[k]);
+		EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list, 1, 0), 1);
+		EXPECT(vmi_call(VMI_CALL_BALLOON_IN, (uintptr_t)list, 1, 0), 1);
+		for (unsigned int i = 0; i < 4096 / 4; i++)
+			nonzero |= ((volatile uint32_t *)arena[k])[i];
+		dirty += nonzero != 0;
+		moves++;
+		k ^= 1;
+	}
+	race_stop = 1;
+	delay_us(10000);
+	EXPECT(vmi_call(VMI_CALL_VCPU_AREA, 0, 0, 0), 0);
+	EXPECT(vmi_call(VMI_CALL_EVTCHN_CLOSE, race_port, 0, 0), 0);
+	CHECK(race_sends > 0, "CPU 1 sent no event");
+	CHECK(!dirty, "%u of %u old vCPU areas given back were written after "
+	      "VCPU_AREA moved away from them", dirty, moves);
+	printf("vmi_mm: %u vCPU area moves, each old area given back and "
+	       "taken back clean, while CPU 1 sent %u events\n", moves,
+	       race_sends);
+}
+
+/*
+ * SHARED_PAGE attach on vCPU 0 races detach on vCPU 1, which then gives
+ * the page back: once that succeeded no shared page may be attached (the
+ * page is gone, so vCPU 0 cannot attach it again), so BIND_IPI must fail.
+ * A detach that lost the race and left the page mapped with no address
+ * recorded would let the page go while events still reach it.
+ */
+static volatile uint32_t sp_stop, sp_given, sp_bad;
+
+static void ap_detach(void *arg)
+{
+	(void)arg;
+	while (!sp_stop) {
+		EXPECT(vmi_call(VMI_CALL_SHARED_PAGE, 0, 0, 0), 0);
+		list[1] = gfn_of(arena[1]);
+		if (vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)&list[1], 1, 0) !=
+		    1)
+			continue;
+		sp_given++;
+		if (vmi_call(VMI_CALL_EVTCHN_BIND_IPI, 0, 0, 0) != -VMI_EFAULT)
+			sp_bad++;
+		EXPECT(vmi_call(VMI_CALL_BALLOON_IN, (uintptr_t)&list[1], 1, 0),
+		       1);
+	}
+	sp_stop = 2;
+}
+
+static void shared_race(void)
+{
+	uint64_t end = now_us() + 2000000;
+	uint32_t attached = 0;
+
+	sp_stop = 0;
+	CHECK(smp_call(1, ap_detach, NULL, false), "CPU 1: detach");
+	while (now_us() < end)
+		attached += vmi_call(VMI_CALL_SHARED_PAGE,
+				     (uintptr_t)arena[1], 0, 0) == 0;
+	sp_stop = 1;
+	while (sp_stop != 2)
+		cpu_relax();
+	CHECK(!sp_bad, "%u of %u times a shared page stayed attached after "
+	      "its page was given back", sp_bad, sp_given);
+	CHECK(sp_given && attached, "no race: %u attaches, %u pages given "
+	      "back", attached, sp_given);
+	printf("vmi_mm: %u shared-page attaches raced detaches: the page "
+	       "given back %u times, never while attached\n", attached,
+	       sp_given);
+}
+
 void test_main(void)
 {
 	char buf[8];
@@ -495,12 +616,20 @@ void test_main(void)
 	setup();
 	mmu_update();
 	mmu_pin();
+	if (cmdline_get("race", buf, sizeof(buf))) {
+		CHECK(guest_plat.nr_cpus >= 2 && smp_start_aps() >= 2,
+		      "race needs 2 vCPUs");
+		area_race();
+		shared_race();
+		guest_pass(guest_name);
+	}
 	flush_errors();
 	cross_flush();
 	memory_map();
 	balloon();
-	if (!cmdline_get("touch", buf, sizeof(buf)))
+	if (!cmdline_get("touch", buf, sizeof(buf))) {
 		balloon_sparse();
+	}
 	if (cmdline_get("touch", buf, sizeof(buf))) {
 		list[0] = gfn_of(pool[7]);
 		EXPECT(vmi_call(VMI_CALL_BALLOON_OUT, (uintptr_t)list, 1, 0),

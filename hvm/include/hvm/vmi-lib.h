@@ -33,6 +33,13 @@ uint64_t vmi_pvclock_ns(const struct vmi_pvclock *t, uint64_t tsc);
  */
 uint32_t vmi_version_begin(uint32_t *version);
 void vmi_version_end(uint32_t *version, uint32_t v);
+/*
+ * The host time (time_ns() terms) at which a TIMER_SET deadline of
+ * @deadline ns of system time falls, for a domain whose system time began
+ * at host time @origin: saturated at UINT64_MAX ("never") where the sum
+ * would wrap, so a far deadline is never taken for one long past.
+ */
+uint64_t vmi_timer_host_deadline(uint64_t deadline, uint64_t origin);
 /* Write a pvclock with the version protocol (odd while writing). */
 void vmi_pvclock_write(struct vmi_pvclock *t, uint64_t tsc,
 		       uint64_t system_ns, int8_t shift, uint32_t mul,

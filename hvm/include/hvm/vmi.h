@@ -71,8 +71,12 @@ bool vmi_mm_defer_table(struct domain *d, uint64_t mfn);
  * except where noted.
  */
 struct vmi_vcpu {
-	uint64_t area_gpa; /* VCPU_AREA, 0 = none */
-	struct vmi_vcpu_info *area; /* its hypervisor mapping */
+	/* VCPU_AREA, 0 = none, and its hypervisor mapping: set by the
+	 * vCPU's own CPU holding map_lock and evt_lock, so delivery from
+	 * another CPU (under evt_lock) and BALLOON_OUT's in-use check
+	 * (under map_lock) each see one consistent area. */
+	uint64_t area_gpa;
+	struct vmi_vcpu_info *area;
 	uint8_t upcall_vector; /* 0 = no upcalls */
 	uint16_t virq_port[VMI_NR_VIRQS]; /* under evt_lock */
 	uint64_t timer_deadline; /* system time, ns; 0 = not armed */

@@ -9,7 +9,11 @@
  *
  * Locking: dom->lock guards the domain's state and its device models;
  * vCPU run state is changed by the owning physical CPU, other CPUs only
- * set pending flags and kick.
+ * set pending flags and kick.  The state only moves forward once the
+ * domain has ended (DOM_ENDED, then DOM_DEAD, set under dom->lock by the
+ * CPU that reaps it); code on another CPU that uses the vCPUs or the
+ * platform holds dom->lock while it sees the domain alive, or runs
+ * inside domain_call_live().
  */
 #ifndef TRIVISOR_DOMAIN_H
 #define TRIVISOR_DOMAIN_H
@@ -101,7 +105,13 @@ struct domain {
 	struct nested_pt npt;
 
 	unsigned int nr_vcpus;
+	/* Set at creation; each entry freed only by domain_destroy().
+	 * Another CPU walks it under lock (domain_end() and the pause
+	 * controls kick under it) or inside domain_call_live(). */
 	struct vcpu *vcpus[MAX_VCPUS];
+	/* vCPUs taken off their CPUs for good (sched.c drop()); the one
+	 * that makes it nr_vcpus reaps the domain.  Atomic. */
+	unsigned int vcpus_stopped;
 
 	void *plat; /* virtual platform (hvm/platform.c) */
 	/* Set at creation: an access to an address nothing claims crashes

@@ -337,6 +337,29 @@ static void test_start_refused(void)
 #undef BAD
 }
 
+/* TIMER_SET's deadline in host time: exact below the top, saturated at
+ * it (a wrapped sum would be a deadline long past: a timer storm). */
+static void test_timer_deadline(void)
+{
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(5000000, 1000), 5001000);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(1, 0), 1);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(UINT64_MAX - 1000, 1000),
+			UINT64_MAX);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(UINT64_MAX - 999, 1000),
+			UINT64_MAX);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(UINT64_MAX, 1), UINT64_MAX);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(UINT64_MAX, 123456789ull),
+			UINT64_MAX);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline(1ull << 63, 1ull << 63),
+			UINT64_MAX);
+	CU_ASSERT_EQUAL(vmi_timer_host_deadline((1ull << 63) - 1, 1ull << 63),
+			UINT64_MAX);
+	/* Never earlier than the deadline itself. */
+	for (uint64_t o = 1; o < (1ull << 62); o = o * 7 + 3)
+		CU_ASSERT(vmi_timer_host_deadline(UINT64_MAX - o / 2, o) >=
+			  UINT64_MAX - o / 2);
+}
+
 void unit_register(void)
 {
 	CU_pSuite s = CU_add_suite("vmi-time", NULL, NULL);
@@ -345,6 +368,8 @@ void unit_register(void)
 		    test_scale);
 	CU_add_test(s, "pvclock writes use the version protocol",
 		    test_pvclock_write);
+	CU_add_test(s, "TIMER_SET deadlines saturate, never wrap",
+		    test_timer_deadline);
 	s = CU_add_suite("vmi-events", NULL, NULL);
 	CU_add_test(s, "raise, mask, unmask, merge, selector", test_raise);
 	CU_add_test(s, "bad ports and no vCPU area", test_raise_bounds);
