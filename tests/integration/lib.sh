@@ -40,11 +40,11 @@ boot_qemu() {
 	LOG=$LOGDIR/$name.log
 	PLATFORM=QEMU
 	rm -f "$LOG"
-	set +e
+	# Not set +e / set -e: that left errexit on for every later case,
+	# so one failing command in a case ended the whole run unsummed.
+	status=0
 	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" --timeout "$timeout" "$@" \
-		>"$LOGDIR/$name.qemu.txt" 2>&1
-	status=$?
-	set -e
+		>"$LOGDIR/$name.qemu.txt" 2>&1 || status=$?
 	case $status in
 	33) OUTCOME=pass ;;
 	35) OUTCOME=fail ;;
@@ -91,12 +91,10 @@ run_bochs() {
 	log: $dir/bochs.log
 	RC
 	printf 'c\nquit\n' >"$dir/cmds"
-	set +e
+	status=0
 	# No display: the rfb library waits for no client (timeout=0).
 	timeout -k 5 "$timeout" bochs -q -f "$dir/bochsrc" -rc "$dir/cmds" \
-		</dev/null >"$LOGDIR/$name.bochs.txt" 2>&1
-	status=$?
-	set -e
+		</dev/null >"$LOGDIR/$name.bochs.txt" 2>&1 || status=$?
 	# Status 0 comes from the magic breakpoint (pass), 1 from the
 	# "Shutdown" port (fail); the log's last line says which it was.
 	case $status in
