@@ -39,6 +39,12 @@ GUEST_TEST("vmi_fuzz");
 const enum lapic_mode guest_lapic_pref = LAPIC_X2APIC;
 
 #define SCRATCH_BYTES (256u * 1024)
+/* Addresses passed point into the first part of the scratch area only:
+ * a call writes up to a count (at most 1100 here) of records there, and
+ * one that started near the end would run on into the shared page and
+ * the ROM behind it (the hypervisor doing exactly what was asked: a
+ * triple fault of this domain, seed 1474980063). */
+#define SCRATCH_REACH (SCRATCH_BYTES - 64u * 1024)
 
 static uint8_t rom[4096] __attribute__((aligned(4096)));
 static struct vmi_shared_info shared_page __attribute__((aligned(4096)));
@@ -89,11 +95,11 @@ static uint64_t arg(void)
 		return 0xfec00000u; /* the I/O APIC */
 	case 7:
 		/* Anywhere in the scratch area, often misaligned. */
-		return (uintptr_t)scratch + (r >> 8) % SCRATCH_BYTES;
+		return (uintptr_t)scratch + (r >> 8) % SCRATCH_REACH;
 	case 8:
 		/* Page-aligned scratch: a shared page, a balloon. */
 		return (uintptr_t)scratch +
-		       (((r >> 8) % (SCRATCH_BYTES / 4096)) << 12);
+		       (((r >> 8) % (SCRATCH_REACH / 4096)) << 12);
 	default:
 		/* Frame numbers of scratch pages (balloon lists, pins). */
 		return ((uintptr_t)scratch >> 12) +
