@@ -136,6 +136,13 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 				 "to 65536, tag 0 included", (int)vn, v);
 		else
 			hv_config.asids = n;
+	} else if (eq(k, kn, "xsave")) {
+		if (eq(v, vn, "on"))
+			hv_config.no_guest_xsave = false;
+		else if (eq(v, vn, "off"))
+			hv_config.no_guest_xsave = true;
+		else
+			complain("xsave=%.*s: use on or off", (int)vn, v);
 	} else if (eq(k, kn, "serial_delay_us")) {
 		uint32_t n;
 
@@ -148,7 +155,7 @@ static void option(const char *k, size_t kn, const char *v, size_t vn)
 	} else {
 		complain("unknown option '%.*s' ignored (known: loglevel, "
 			 "console, mgmt, attach, onpanic, exit, selftest, watchdog, "
-			 "badentry, asids, serial_delay_us)",
+			 "badentry, asids, xsave, serial_delay_us)",
 			 (int)kn, k);
 	}
 }

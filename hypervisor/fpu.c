@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <trivisor/cmdline.h>
 #include <trivisor/cpu.h>
 #include <trivisor/fpu.h>
 #include <trivisor/log.h>
@@ -66,15 +67,16 @@ void fpu_cpu_init(void)
 			mask &= ~XCR0_AVX;
 		host_xcr0 = mask | XCR0_X87;
 		have_xsave = true;
-		log_info("fpu: XSAVE, guest XCR0 up to %#lx (%u-byte area)",
-			 host_xcr0, fpu_xsave_size(host_xcr0));
+		log_info("fpu: XSAVE, host XCR0 %#lx (%u-byte area), offered "
+			 "to guests unless xsave=off", host_xcr0,
+			 fpu_xsave_size(host_xcr0));
 	}
 	xsetbv(0, host_xcr0);
 }
 
 uint64_t fpu_guest_xcr0_max(void)
 {
-	return have_xsave ? host_xcr0 : 0;
+	return have_xsave && !hv_config.no_guest_xsave ? host_xcr0 : 0;
 }
 
 void fpu_area_reset(uint8_t *area)

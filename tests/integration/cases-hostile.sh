@@ -19,9 +19,31 @@ case_hv_vmi_area_race() {
 # mode, BLOCK, DOWN and area moves with ballooning racing EVTCHN_SEND; the
 # domain powers itself off with SHUTDOWN while vCPU 1 still makes calls.
 # A well-behaved pv domain runs beside it.
-case_hv_vmi_fuzz_smp() {
-	run_hv hv_vmi_fuzz_smp 120 "$G/vmi_fuzz.elf=kernel hostile memory=32 vcpus=2 type=pv cmdline=seconds=20" \
+# run_fuzz_smp NAME [HYPERVISOR OPTION...]
+run_fuzz_smp() {
+	local name=$1
+	shift
+	HV_CMDLINE="exit=done onpanic=exit watchdog=90 $*" \
+		run_hv "$name" 120 "$G/vmi_fuzz.elf=kernel hostile memory=32 vcpus=2 type=pv cmdline=seconds=20" \
 		"$G/vmi_vcpu.elf=kernel good memory=32 vcpus=2 type=pv"
+}
+
+# With XSAVE not offered to guests (xsave=off): with it, under QEMU 7.2
+# TCG, this guest fails in about half the runs (triple faults, its stack
+# at 0) and one run in four lost the host (an IDT fetch faulting right
+# after VMRUN), while with xsave=off 19 runs of 19 passed.  The cause is
+# not found yet; hv_vmi_fuzz_smp_xsave (make test-slow) keeps it in view.
+case_hv_vmi_fuzz_smp() {
+	run_fuzz_smp hv_vmi_fuzz_smp xsave=off
+	expect_fuzz_smp
+}
+
+case_hv_vmi_fuzz_smp_xsave() {
+	run_fuzz_smp hv_vmi_fuzz_smp_xsave
+	expect_fuzz_smp
+}
+
+expect_fuzz_smp() {
 	expect_outcome pass
 	expect '\[hostile\] vmi_fuzz: seed [0-9]+, 20 s, RAM up to 0x[0-9a-f]+, 2 hostile vCPUs'
 	# vCPU 1's 32-bit phase needs the library's AP start-up, which a
@@ -53,7 +75,8 @@ hostile_mgmt() {
 	MGMT_SOCK=$ROOT/build/$name.sock
 	PLATFORM=QEMU
 	rm -f "$LOG"
-	iso=$(make_iso "$name" "onpanic=exit" "$G/busy.elf=kernel healthy memory=32") ||
+	# xsave=off: see case_hv_vmi_fuzz_smp.
+	iso=$(make_iso "$name" "onpanic=exit xsave=off" "$G/busy.elf=kernel healthy memory=32") ||
 		{ fail "could not make the ISO"; return 0; }
 	bash "$ROOT/tools/run-qemu.sh" --iso "$iso" --log "$LOG" \
 		--timeout $((seconds + 240)) --mgmt "$MGMT_SOCK" \
@@ -144,11 +167,6 @@ case_hv_vmi_hostile_slow() {
 }
 hostile_long() { hostile_mgmt hv_vmi_hostile_slow "${HOSTILE_SLOW_SECONDS:-600}"; }
 
-# hv_vmi_fuzz_smp is slow-only for now: its guest still hurts itself in
-# about half the runs (random calls onto its own stack and ROM), and one
-# run in four on the merged tree brought the host down (an IDT fetch
-# faulting in svm_enter; see the closing notes): until both are fixed it
-# cannot gate CI.
-DEFAULT_CASES+=(hv_vmi_area_race hv_vmi_hostile)
-SLOW_CASES+=(hv_vmi_fuzz_smp)
+DEFAULT_CASES+=(hv_vmi_area_race hv_vmi_fuzz_smp hv_vmi_hostile)
+SLOW_CASES+=(hv_vmi_fuzz_smp_xsave)
 SLOW_CASES+=(hv_vmi_hostile_slow)

@@ -19,6 +19,8 @@ struct hv_config {
 	/* Test limit on the guest TLB tags (SVM ASIDs, VMX VPIDs) each CPU
 	 * hands out, tag 0 included; 0 = what the CPU has. */
 	uint32_t asids;
+	/* Offer XSAVE (and AVX) to guests; the host uses XSAVE either way. */
+	bool no_guest_xsave;
 };
 
 extern struct hv_config hv_config;
