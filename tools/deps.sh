@@ -14,6 +14,8 @@ pkgs=(
 	grub-pc-bin grub-common xorriso mtools # multiboot2 ISOs
 	libcunit1-dev # unit tests
 	cpio # the Linux guest's initramfs (tools/linux-guest.sh)
+	python3 # integration cases: QEMU's monitor socket, tvctl --json checks
+	acpica-tools # unit acpi disassembles the ACPI tables with iasl
 	"$@"
 )
 # installed NAME: the installed version of NAME, or nothing.
