@@ -617,8 +617,11 @@ static void vmx_vcpu_enter(struct vcpu *v, struct hvm_exit *x)
 	}
 
 	irq_disable();
+	if (read_cr2() != s->cr2)
+		write_cr2(s->cr2);
 	t0 = rdtsc();
 	ret = vmx_enter(&v->regs, s->launched);
+	s->cr2 = read_cr2();
 	/* Stored whole: the management agent reads it from CPU 0. */
 	__atomic_store_n(&v->run_tsc, v->run_tsc + rdtsc() - t0,
 			 __ATOMIC_RELAXED);
@@ -733,8 +736,7 @@ static void vmx_seg_limit(struct vcpu *v, unsigned int seg, uint32_t *limit,
  * emulator sets it on the vCPU's CPU just before the entry. */
 static void vmx_set_cr2(struct vcpu *v, uint64_t cr2)
 {
-	(void)v;
-	asm volatile("mov %0, %%cr2" : : "r"(cr2) : "memory");
+	to_vmx(v)->cr2 = cr2; /* loaded at the next entry */
 }
 
 static void vmx_get_ctrl(struct vcpu *v, uint64_t *cr0, uint64_t *cr3,

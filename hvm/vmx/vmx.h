@@ -44,6 +44,10 @@ struct vmx_vcpu {
 	struct asid_vcpu vpid; /* its VPID on the CPU it last ran on */
 	uint32_t vpid_in_vmcs; /* VIRTUAL_PROCESSOR_ID as written; 0 = not */
 	uint64_t dr[4], dr6; /* DR0-DR3, DR6 while off the CPU (debugreg.h) */
+	/* The guest's CR2: the VMCS has no field for it (SDM vol. 3C, 25.4
+	 * lists none), so it is loaded before each entry and read back after
+	 * the exit, or another vCPU's page fault on this CPU would show. */
+	uint64_t cr2;
 	uint64_t cache_insns; /* WBINVD and INVD, emulated as no-ops */
 	uint64_t cr0_mask, cr4_mask; /* CR guest/host masks as written */
 	struct hvm_cr_features feat; /* the guest's CPUID, for CR4/EFER */
