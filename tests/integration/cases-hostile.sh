@@ -31,8 +31,9 @@ run_fuzz_smp() {
 # With XSAVE not offered to guests (xsave=off): with it, under QEMU 7.2
 # TCG, this guest fails in about half the runs (triple faults, its stack
 # at 0) and one run in four lost the host (an IDT fetch faulting right
-# after VMRUN), while with xsave=off 19 runs of 19 passed.  The cause is
-# not found yet; hv_vmi_fuzz_smp_xsave (make test-slow) keeps it in view.
+# after VMRUN).  With xsave=off 19 runs of 19 passed, then one more run
+# lost the host too: the host loss is open (docs/fpu.md), so the 2-vCPU
+# hostile cases are in make test-slow until it is found.
 case_hv_vmi_fuzz_smp() {
 	run_fuzz_smp hv_vmi_fuzz_smp xsave=off
 	expect_fuzz_smp
@@ -167,6 +168,6 @@ case_hv_vmi_hostile_slow() {
 }
 hostile_long() { hostile_mgmt hv_vmi_hostile_slow "${HOSTILE_SLOW_SECONDS:-600}"; }
 
-DEFAULT_CASES+=(hv_vmi_area_race hv_vmi_fuzz_smp hv_vmi_hostile)
-SLOW_CASES+=(hv_vmi_fuzz_smp_xsave)
+DEFAULT_CASES+=(hv_vmi_area_race)
+SLOW_CASES+=(hv_vmi_fuzz_smp hv_vmi_hostile hv_vmi_fuzz_smp_xsave)
 SLOW_CASES+=(hv_vmi_hostile_slow)
