@@ -48,16 +48,6 @@ GUEST_TEST("msr_vendor");
 
 static bool amd, on_tcg;
 
-static bool is_qemu_tcg(void)
-{
-	struct cpuid_regs h;
-
-	if (!(cpuid(1).ecx & CPUID1_ECX_HYPERVISOR))
-		return false;
-	h = cpuid(0x40000000);
-	return h.ebx == 0x54474354 && h.ecx == 0x43544743 &&
-	       h.edx == 0x47435447;
-}
 
 static void want_gp(int vec, const char *what)
 {

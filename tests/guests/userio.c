@@ -287,16 +287,6 @@ static void check_smap(void)
 	       "clear, done with AC set\n");
 }
 
-static bool is_qemu_tcg(void)
-{
-	struct cpuid_regs h;
-
-	if (!(cpuid(1).ecx & CPUID1_ECX_HYPERVISOR))
-		return false;
-	h = cpuid(0x40000000);
-	return h.ebx == 0x54474354 && h.ecx == 0x43544743 &&
-	       h.edx == 0x47435447; /* "TCGTCGTCGTCG" */
-}
 
 static void check_limit(void)
 {
